@@ -1,0 +1,133 @@
+"""Everything the accuracy gate measures, computed once per backend and kept apart from the verdicts."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from . import artifacts
+from .backends.ascend import AscendOmRunner, missing_ascend_runtime
+from .backends.base import Runner, RunnerInfo
+from .backends.onnxruntime import OnnxRuntimeRunner
+from .backends.pytorch import PyTorchRunner
+from .backends.tensorrt import TensorRTRunner, missing_tensorrt_runtime
+from .cache import ArtifactCache
+from .errors import MissingRuntimeError
+from .evaluate import ImageScore, max_abs_difference, run_images, score_image
+from .guide_files import Layout
+from .prep import PreparedImage
+
+BACKENDS = ("pytorch", "onnxruntime", "ascend-om", "tensorrt")
+MAX_ABS_TOLERANCE = 1e-4
+RELATIVE_TOLERANCE = 0.01
+MIN_MEAN_GAIN_OVER_BICUBIC_DB = 1.5
+
+
+@dataclass
+class BackendOutcome:
+    backend: str
+    info: RunnerInfo
+    natural: dict[str, np.ndarray] = field(repr=False)
+    guide: dict[str, np.ndarray] = field(repr=False)
+    scores: dict[str, ImageScore] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AccuracyOptions:
+    soc_version: str | None = None
+    precision_mode: str = "force_fp16"
+    device_id: int = 0
+    batch_size: int = 1
+
+
+class AccuracySession:
+    """Lazily runs each backend over the prepared images; a missing runtime raises MissingRuntimeError."""
+
+    def __init__(self, cache: ArtifactCache, weights: Path, images: list[PreparedImage],
+                 options: AccuracyOptions = AccuracyOptions()) -> None:
+        self.cache = cache
+        self.weights = Path(weights)
+        self.images = images
+        self.options = options
+        self._outcomes: dict[str, BackendOutcome] = {}
+        self._failures: dict[str, Exception] = {}
+
+    @cached_property
+    def reference(self) -> BackendOutcome:
+        """The live reference: the reference script's semantics in PyTorch on the same data and weights."""
+        return self.outcome("pytorch")
+
+    def outcome(self, backend: str) -> BackendOutcome:
+        if backend in self._failures:
+            raise self._failures[backend]
+        if backend not in self._outcomes:
+            try:
+                self._outcomes[backend] = self._run(backend)
+            except Exception as exc:
+                self._failures[backend] = exc
+                raise
+        return self._outcomes[backend]
+
+    def _run(self, backend: str) -> BackendOutcome:
+        runner, fixed_batch = self._make_runner(backend)
+        with runner:
+            batch = self.options.batch_size
+            natural = run_images(runner, self.images, Layout.NATURAL, batch, fixed_batch)
+            guide = run_images(runner, self.images, Layout.GUIDE, batch, fixed_batch)
+            info = runner.info()
+        outcome = BackendOutcome(backend, info, natural, guide)
+        outcome.scores = {img.name: score_image(img, natural[img.name], guide[img.name]) for img in self.images}
+        return outcome
+
+    def _make_runner(self, backend: str) -> tuple[Runner, bool]:
+        if backend == "pytorch":
+            return PyTorchRunner(self.weights), False
+        if backend == "onnxruntime":
+            return OnnxRuntimeRunner(artifacts.onnx_model(self.cache, self.weights, None)), False
+        if backend == "ascend-om":
+            reason = missing_ascend_runtime()
+            if reason:
+                raise MissingRuntimeError(backend, reason)
+            soc = self.options.soc_version or _detect_soc()
+            onnx_path = artifacts.onnx_model(self.cache, self.weights, self.options.batch_size)
+            om = artifacts.om_model(self.cache, onnx_path, self.options.batch_size, soc, self.options.precision_mode)
+            return AscendOmRunner(om, self.options.batch_size, self.options.device_id, self.options.precision_mode), True
+        if backend == "tensorrt":
+            reason = missing_tensorrt_runtime()
+            if reason:
+                raise MissingRuntimeError(backend, reason)
+            return TensorRTRunner(artifacts.onnx_model(self.cache, self.weights, None)), False
+        raise ValueError(f"unknown backend {backend!r}; known: {', '.join(BACKENDS)}")
+
+    def max_abs_vs_reference(self, backend: str, image: str, layout: Layout) -> float:
+        mine, ref = self.outcome(backend), self.reference
+        if layout is Layout.GUIDE:
+            return max_abs_difference(mine.guide[image], ref.guide[image])
+        return max_abs_difference(mine.natural[image], ref.natural[image])
+
+
+def _detect_soc() -> str:
+    from .atc import detect_soc_version
+
+    soc = detect_soc_version()
+    if not soc:
+        raise MissingRuntimeError("atc", "no --soc-version given and 'npu-smi info' did not name a chip")
+    return soc
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    weights_md5: str
+    reference_script: dict[str, float]
+    om: dict[str, float]
+    source: str
+
+    @classmethod
+    def load(cls, path: Path) -> "PublishedTable":
+        data = json.loads(Path(path).read_text())
+        rows = data["images"]
+        return cls(data["weights_md5"], {k: v["reference_script"] for k, v in rows.items()},
+                   {k: v["om"] for k, v in rows.items()}, data["source"])

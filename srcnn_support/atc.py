@@ -1,0 +1,87 @@
+"""ATC conversion (ONNX -> Ascend ``.om``), one model per batch size, exactly as the guide runs it."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .errors import MissingRuntimeError, SrcnnGateError
+from .export import INPUT_NAME
+from .imaging import CROP_SIZE
+
+ATC_CODE_MODULES = ("atc",)
+# ATC converts to fp16 unless told otherwise; the precision is part of every .om's identity.
+DEFAULT_PRECISION_MODE = "force_fp16"
+
+
+@dataclass(frozen=True)
+class AtcRequest:
+    onnx_path: str
+    output_stem: str
+    batch_size: int
+    soc_version: str
+    precision_mode: str = DEFAULT_PRECISION_MODE
+    size: int = CROP_SIZE
+
+
+def atc_command(request: AtcRequest, atc: str = "atc") -> list[str]:
+    return [
+        atc, "--framework=5", f"--model={request.onnx_path}", f"--output={request.output_stem}",
+        "--input_format=NCHW", f'--input_shape={INPUT_NAME}:{request.batch_size},1,{request.size},{request.size}',
+        "--log=error", f"--soc_version={request.soc_version}", f"--precision_mode={request.precision_mode}",
+    ]
+
+
+def find_atc() -> str:
+    atc = shutil.which("atc")
+    if not atc:
+        raise MissingRuntimeError("atc", "ATC not found on PATH (source the CANN set_env.sh to convert ONNX to .om)")
+    return atc
+
+
+def atc_version(atc: str) -> str:
+    try:
+        result = subprocess.run([atc, "--version"], capture_output=True, text=True, timeout=60)
+        return (result.stdout or result.stderr).strip().splitlines()[-1] if (result.stdout or result.stderr) else "unknown"
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+
+
+_SOC = re.compile(r"^\|\s*\d+\s+(?P<name>\S+)\s+\|", re.MULTILINE)
+
+
+def parse_npu_smi_chip(text: str) -> str | None:
+    """``npu-smi info`` lists e.g. ``| 0       310P3     | OK ...``; ATC wants ``Ascend310P3``."""
+    match = _SOC.search(text)
+    if not match:
+        return None
+    name = match["name"]
+    return name if name.startswith("Ascend") else f"Ascend{name}"
+
+
+def detect_soc_version() -> str | None:
+    npu_smi = shutil.which("npu-smi")
+    if not npu_smi:
+        return None
+    try:
+        result = subprocess.run([npu_smi, "info"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return parse_npu_smi_chip(result.stdout)
+
+
+def convert(request: AtcRequest, out_dir: Path) -> Path:
+    """Run ATC into ``out_dir``; write the request beside the ``.om`` so its precision is never lost."""
+    atc = find_atc()
+    command = atc_command(request, atc)
+    result = subprocess.run(command, capture_output=True, text=True, cwd=out_dir)
+    om_path = out_dir / f"{Path(request.output_stem).name}.om"
+    if result.returncode != 0 or not om_path.exists():
+        tail = (result.stdout + result.stderr).strip().splitlines()[-1:] or ["no output"]
+        raise SrcnnGateError(request.onnx_path, f"ATC failed (exit {result.returncode}): {tail[0]}")
+    (out_dir / "atc.json").write_text(json.dumps({**asdict(request), "command": command,
+                                                  "atc_version": atc_version(atc)}, indent=2))
+    return om_path

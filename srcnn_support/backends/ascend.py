@@ -1,0 +1,106 @@
+"""Ascend ``.om`` models: ``ais_bench``'s ``InferSession`` when importable, else the guide's ``benchmark`` tool.
+
+Both need an Ascend NPU with CANN installed. Without either, activating raises
+:class:`MissingRuntimeError` naming exactly what is absent, and the gates skip.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import MissingRuntimeError, SrcnnGateError
+from ..guide_files import Layout, format_info, read_dump_dir, write_bin
+from .base import Runner, RunnerInfo
+
+
+def ais_bench_available() -> bool:
+    try:
+        from ais_bench.infer.interface import InferSession  # noqa: F401
+    except Exception:  # ImportError, or aclruntime failing to find the CANN libraries
+        return False
+    return True
+
+
+def benchmark_tool() -> str | None:
+    return shutil.which("benchmark") or shutil.which("benchmark.x86_64") or shutil.which("benchmark.aarch64")
+
+
+def missing_ascend_runtime() -> str | None:
+    """None when an .om can be run here, else what is missing."""
+    if ais_bench_available() or benchmark_tool():
+        return None
+    return ("no Ascend runtime: python package 'ais_bench' (with 'aclruntime' and CANN) is not importable "
+            "and no 'benchmark' tool is on PATH")
+
+
+class AscendOmRunner(Runner):
+    """Runs a fixed-batch ``.om``; ``infer`` takes exactly that batch size."""
+
+    name = "ascend-om"
+
+    def __init__(self, om_path: Path, batch_size: int, device_id: int = 0, precision_mode: str = "unknown") -> None:
+        super().__init__()
+        self.om_path = Path(om_path)
+        self.batch_size = batch_size
+        self.device_id = device_id
+        self.precision_mode = precision_mode
+        self._session = None
+        self._tool: str | None = None
+
+    def activate_impl(self) -> None:
+        reason = missing_ascend_runtime()
+        if reason:
+            raise MissingRuntimeError(self.name, reason)
+        if ais_bench_available():
+            from ais_bench.infer.interface import InferSession
+
+            self._session = InferSession(self.device_id, str(self.om_path))
+        else:
+            self._tool = benchmark_tool()
+
+    def infer_impl(self, batch: np.ndarray) -> np.ndarray:
+        if batch.shape[0] != self.batch_size:
+            raise SrcnnGateError(self.om_path, f"model was converted for batch {self.batch_size}, got {batch.shape[0]}")
+        if self._session is not None:
+            return np.asarray(self._session.infer([batch], mode="static")[0]).reshape(batch.shape)
+        return self._infer_with_benchmark_tool(batch)
+
+    def _infer_with_benchmark_tool(self, batch: np.ndarray) -> np.ndarray:
+        """The guide's file contract: bins + info file in, one ``<stem>_1.bin`` per input out."""
+        assert self._tool is not None
+        height, width = batch.shape[2:]
+        with tempfile.TemporaryDirectory(prefix="srcnn-benchmark-") as tmp:
+            work = Path(tmp)
+            bins = []
+            for i, plane in enumerate(batch[:, 0]):
+                path = work / "bin" / f"input{i:05d}.bin"
+                write_bin(path, plane, Layout.NATURAL)
+                bins.append(path)
+            info = work / "input.info"
+            info.write_text(format_info(bins, width, height))
+            command = [
+                self._tool, "-model_type=vision", f"-device_id={self.device_id}", f"-batch_size={self.batch_size}",
+                f"-om_path={self.om_path}", f"-input_text_path={info}", f"-input_width={width}",
+                f"-input_height={height}", "-output_binary=True", "-useDvpp=False",
+            ]
+            result = subprocess.run(command, cwd=work, capture_output=True, text=True)
+            if result.returncode != 0:
+                tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+                raise SrcnnGateError(self._tool, f"exited with {result.returncode}: {tail[0]}")
+            outputs = read_dump_dir(work / "result" / f"dumpOutput_device{self.device_id}",
+                                    [p.stem for p in bins], height, width)
+            return np.stack([outputs[p.stem] for p in bins])[:, None]
+
+    def deactivate_impl(self) -> None:
+        if self._session is not None and hasattr(self._session, "free_resource"):
+            self._session.free_resource()
+        self._session = None
+
+    def info(self) -> RunnerInfo:
+        via = "ais_bench.InferSession" if self._session is not None else (self._tool or "none")
+        return RunnerInfo(self.name, f"atc precision_mode={self.precision_mode}", {},
+                          {"via": via, "device_id": str(self.device_id), "model": self.om_path.name})

@@ -1,0 +1,68 @@
+"""ONNX Runtime on the CPU (or any execution provider it was built with)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import MissingRuntimeError
+from ..export import INPUT_NAME
+from .base import Runner, RunnerInfo
+
+
+def session_options(threads: int | None = None):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # One convolution chain: parallelism comes from inside each op, never from running ops side by side.
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    if threads:
+        options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return options
+
+
+class OnnxRuntimeRunner(Runner):
+    name = "onnxruntime"
+
+    def __init__(self, onnx_path: Path, providers: list[str] | None = None, threads: int | None = None,
+                 precision: str = "fp32", name: str | None = None) -> None:
+        super().__init__()
+        self.onnx_path = Path(onnx_path)
+        self.providers = providers or ["CPUExecutionProvider"]
+        self.threads = threads
+        self.precision = precision
+        if name:
+            self.name = name
+        self._session = None
+        self._input_type = np.float32
+
+    def activate_impl(self) -> None:
+        try:
+            import onnxruntime as ort
+        except ImportError:
+            raise MissingRuntimeError(self.name, "python package 'onnxruntime' is not installed") from None
+        missing = [p for p in self.providers if p not in ort.get_available_providers()]
+        if missing:
+            raise MissingRuntimeError(self.name, f"onnxruntime lacks execution provider(s) {', '.join(missing)}")
+        self._session = ort.InferenceSession(str(self.onnx_path), session_options(self.threads),
+                                             providers=self.providers)
+        self._input_type = np.float16 if self._session.get_inputs()[0].type == "tensor(float16)" else np.float32
+
+    @property
+    def session(self):
+        return self._session
+
+    def infer_impl(self, batch: np.ndarray) -> np.ndarray:
+        (output,) = self._session.run(None, {INPUT_NAME: batch.astype(self._input_type, copy=False)})
+        return output
+
+    def deactivate_impl(self) -> None:
+        self._session = None
+
+    def info(self) -> RunnerInfo:
+        import onnxruntime as ort
+
+        return RunnerInfo(self.name, self.precision, {"onnxruntime": ort.__version__},
+                          {"providers": ",".join(self.providers), "model": self.onnx_path.name})

@@ -1,0 +1,47 @@
+"""The suite's configuration, resolved from pytest options (or any mapping) by plain functions."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .datasets import Dataset, resolve_dataset
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_WEIGHTS = PROJECT_ROOT / "fixtures" / "weights" / "srcnn_x2_gate.pth"
+PUBLISHED_TABLE = PROJECT_ROOT / "fixtures" / "published" / "set5_guide_psnr.json"
+TARGETS_FILE = PROJECT_ROOT / "fixtures" / "targets.json"
+DEFAULT_ARTIFACTS = Path(os.environ.get("SRCNN_ARTIFACTS_DIR", PROJECT_ROOT / ".srcnn-artifacts"))
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    weights: Path
+    dataset: Dataset
+    artifacts_dir: Path
+    target: str
+    results_json: Path | None
+    require_target: bool
+    devices: tuple[int, ...]
+    soc_version: str | None
+    precision_mode: str
+
+    @property
+    def report_dir(self) -> Path:
+        return self.artifacts_dir / "report"
+
+
+def gate_config(option) -> GateConfig:
+    """``option(name)`` returns the value of ``--name`` (pytest's ``config.getoption`` fits)."""
+    devices = option("devices")
+    return GateConfig(
+        weights=Path(option("weights") or os.environ.get("SRCNN_WEIGHTS") or DEFAULT_WEIGHTS),
+        dataset=resolve_dataset(option("dataset_dir"), option("dataset"), option("data_root")),
+        artifacts_dir=Path(option("artifacts_dir") or DEFAULT_ARTIFACTS),
+        target=option("target"),
+        results_json=Path(option("results_json")) if option("results_json") else None,
+        require_target=bool(option("require_target")),
+        devices=tuple(int(d) for d in devices.split(",")) if devices else (),
+        soc_version=option("soc_version"),
+        precision_mode=option("precision_mode"),
+    )

@@ -1,0 +1,158 @@
+"""pytest plugin of the srcnn-gate suite: options, session-scoped fixtures and reporting hooks.
+
+Installed as a ``pytest11`` entry point (see pyproject.toml) rather than living in conftest.py:
+pytest picks its rootdir and initial conftests from the path-like arguments on the command line,
+so ``pytest -m accuracy --dataset-dir ../shared/data/Set5`` would otherwise make pytest look for
+configuration under ``../shared`` and never see these options. An entry point is loaded before
+the command line is parsed, wherever the paths point. The work itself is done by the library.
+"""
+from __future__ import annotations
+
+import pytest
+
+from srcnn_support import artifacts
+from srcnn_support.accuracy import BACKENDS, AccuracyOptions, AccuracySession
+from srcnn_support.cache import ArtifactCache
+from srcnn_support.errors import SrcnnGateError
+from srcnn_support.gate import GateConfig, gate_config
+from srcnn_support.model import identify_weights
+from srcnn_support.results import ResultsRecorder
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("srcnn-gate")
+    group.addoption("--weights", help="SRCNN x2 weights (.pth state dict); default: the project's own trained weights")
+    group.addoption("--dataset-dir", help="folder of HR images (e.g. Set5); default: $SRCNN_DATASET_DIR, else bundled samples")
+    group.addoption("--dataset", help="set5 | set14 | bsd68 (under --data-root) or a folder")
+    group.addoption("--data-root", help="folder holding Set5/Set14/BSD68 (default: $SRCNN_DATA_ROOT or ../shared/data)")
+    group.addoption("--target", default="cpu", help="perf target from fixtures/targets.json (default: cpu)")
+    group.addoption("--require-target", action="store_true", help="fail instead of skip when the target hardware is missing")
+    group.addoption("--devices", help="comma-separated device ids, one per xdist worker (e.g. 0,1,2,3)")
+    group.addoption("--artifacts-dir", help="artifact cache and report folder (default: $SRCNN_ARTIFACTS_DIR or .srcnn-artifacts)")
+    group.addoption("--results-json", help="write per-image, per-backend results here")
+    group.addoption("--soc-version", help="ATC --soc_version (default: read from 'npu-smi info')")
+    group.addoption("--precision-mode", default="force_fp16", help="ATC --precision_mode (ATC's own default is fp16)")
+
+
+def _config(config: pytest.Config) -> GateConfig:
+    if not hasattr(config, "_srcnn_gate"):
+        config._srcnn_gate = gate_config(config.getoption)
+    return config._srcnn_gate
+
+
+MARKERS = {
+    "accuracy": "release gate: per-image PSNR within 1% of the reference, every backend",
+    "perf": "release gate: throughput on the --target hardware (pytest-benchmark)",
+    "contract": "a tool's file contract exercised against a clearly named emulator",
+    "slow": "takes more than a few seconds (subprocesses, kills, large images)",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in MARKERS.items():  # also when pytest.ini was not found (rootdir elsewhere)
+        config.addinivalue_line("markers", f"{name}: {text}")
+    config._srcnn_recorder = ResultsRecorder()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    try:
+        gate = _config(config)
+    except SrcnnGateError as exc:
+        return [f"srcnn-gate: configuration error: {exc}"]
+    weights = gate.weights
+    try:
+        identity = f"md5 {identify_weights(weights).md5}"
+    except SrcnnGateError as exc:
+        identity = f"unreadable ({exc.problem})"
+    return [f"srcnn-gate: {gate.dataset.description}",
+            f"srcnn-gate: weights {weights} ({identity}); target {gate.target}; artifacts {gate.artifacts_dir}"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames and not _parametrized_by_test(metafunc, "backend"):
+        metafunc.parametrize("backend", BACKENDS, scope="session")
+    if "image_name" in metafunc.fixturenames:
+        metafunc.parametrize("image_name", _config(metafunc.config).dataset.names, scope="session")
+
+
+def _parametrized_by_test(metafunc: pytest.Metafunc, name: str) -> bool:
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0]
+        names = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+        if name in names:
+            return True
+    return False
+
+
+@pytest.fixture(scope="session")
+def gate(pytestconfig: pytest.Config) -> GateConfig:
+    return _config(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def recorder(pytestconfig: pytest.Config) -> ResultsRecorder:
+    return pytestconfig._srcnn_recorder
+
+
+@pytest.fixture(scope="session")
+def artifact_cache(gate: GateConfig, pytestconfig: pytest.Config) -> ArtifactCache:
+    cache = ArtifactCache(gate.artifacts_dir / "cache")
+    pytestconfig._srcnn_cache = cache
+    return cache
+
+
+@pytest.fixture(scope="session")
+def weights_identity(gate: GateConfig, recorder: ResultsRecorder):
+    identity = identify_weights(gate.weights)
+    recorder.meta.update({"weights": identity.path, "weights_md5": identity.md5, "weights_sha256": identity.sha256,
+                          "dataset": gate.dataset.description})
+    return identity
+
+
+@pytest.fixture(scope="session")
+def prepared(gate: GateConfig, artifact_cache: ArtifactCache):
+    return artifacts.prepared_images(artifact_cache, list(gate.dataset.files))
+
+
+@pytest.fixture(scope="session")
+def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_identity) -> AccuracySession:
+    options = AccuracyOptions(soc_version=gate.soc_version, precision_mode=gate.precision_mode,
+                              device_id=gate.devices[0] if gate.devices else 0)
+    return AccuracySession(artifact_cache, gate.weights, prepared, options)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    recorder: ResultsRecorder = config._srcnn_recorder
+    if hasattr(config, "workeroutput"):  # an xdist worker: hand everything to the controller
+        config.workeroutput["srcnn_results"] = recorder.to_wire()
+        cache = getattr(config, "_srcnn_cache", None)
+        config.workeroutput["srcnn_cache"] = [len(cache.stats.built), len(cache.stats.reused)] if cache else [0, 0]
+        return
+    try:
+        gate = _config(config)
+    except SrcnnGateError:
+        return
+    if gate.results_json and recorder.measurements:
+        recorder.write(gate.results_json)
+
+
+def pytest_testnodedown(node, error) -> None:
+    output = getattr(node, "workeroutput", {})
+    if "srcnn_results" in output:
+        node.config._srcnn_recorder.merge_wire(output["srcnn_results"])
+    built, reused = output.get("srcnn_cache", [0, 0])
+    node.config._srcnn_worker_cache = [a + b for a, b in zip(getattr(node.config, "_srcnn_worker_cache", [0, 0]), [built, reused])]
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    cache = getattr(config, "_srcnn_cache", None)
+    built, reused = (len(cache.stats.built), len(cache.stats.reused)) if cache else (0, 0)
+    extra = getattr(config, "_srcnn_worker_cache", [0, 0])
+    built, reused = built + extra[0], reused + extra[1]
+    if built or reused:
+        terminalreporter.write_line(f"srcnn-gate artifacts: {built} built, {reused} reused "
+                                    f"(log: {_config(config).artifacts_dir / 'cache' / 'cache-events.log'})")
+    gate = _config(config)
+    if gate.results_json and config._srcnn_recorder.measurements:
+        terminalreporter.write_line(f"srcnn-gate results: {gate.results_json}")

@@ -8,17 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import artifacts
-from .backends.ascend import AscendOmRunner, missing_ascend_runtime
 from .backends.base import Runner, RunnerInfo
-from .backends.onnxruntime import OnnxRuntimeRunner
-from .backends.pytorch import PyTorchRunner
-from .backends.tensorrt import TensorRTRunner, missing_tensorrt_runtime
 from .cache import ArtifactCache
-from .errors import MissingRuntimeError
 from .evaluate import ImageScore, max_abs_difference, run_images, score_image
 from .guide_files import Layout
 from .prep import PreparedImage
+from .runners import RunnerOptions, make_runner
 
 BACKENDS = ("pytorch", "onnxruntime", "ascend-om", "tensorrt")
 MAX_ABS_TOLERANCE = 1e-4
@@ -83,39 +78,15 @@ class AccuracySession:
         return outcome
 
     def _make_runner(self, backend: str) -> tuple[Runner, bool]:
-        if backend == "pytorch":
-            return PyTorchRunner(self.weights), False
-        if backend == "onnxruntime":
-            return OnnxRuntimeRunner(artifacts.onnx_model(self.cache, self.weights, None)), False
-        if backend == "ascend-om":
-            reason = missing_ascend_runtime()
-            if reason:
-                raise MissingRuntimeError(backend, reason)
-            soc = self.options.soc_version or _detect_soc()
-            onnx_path = artifacts.onnx_model(self.cache, self.weights, self.options.batch_size)
-            om = artifacts.om_model(self.cache, onnx_path, self.options.batch_size, soc, self.options.precision_mode)
-            return AscendOmRunner(om, self.options.batch_size, self.options.device_id, self.options.precision_mode), True
-        if backend == "tensorrt":
-            reason = missing_tensorrt_runtime()
-            if reason:
-                raise MissingRuntimeError(backend, reason)
-            return TensorRTRunner(artifacts.onnx_model(self.cache, self.weights, None)), False
-        raise ValueError(f"unknown backend {backend!r}; known: {', '.join(BACKENDS)}")
+        options = RunnerOptions(self.options.soc_version, self.options.precision_mode, self.options.device_id)
+        built = make_runner(backend, self.cache, self.weights, self.options.batch_size, options)
+        return built.runner, built.fixed_batch
 
     def max_abs_vs_reference(self, backend: str, image: str, layout: Layout) -> float:
         mine, ref = self.outcome(backend), self.reference
         if layout is Layout.GUIDE:
             return max_abs_difference(mine.guide[image], ref.guide[image])
         return max_abs_difference(mine.natural[image], ref.natural[image])
-
-
-def _detect_soc() -> str:
-    from .atc import detect_soc_version
-
-    soc = detect_soc_version()
-    if not soc:
-        raise MissingRuntimeError("atc", "no --soc-version given and 'npu-smi info' did not name a chip")
-    return soc
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import pytest
 from srcnn_support import artifacts
 from srcnn_support.accuracy import BACKENDS, AccuracyOptions, AccuracySession
 from srcnn_support.cache import ArtifactCache
-from srcnn_support.errors import SrcnnGateError
+from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.gate import GateConfig, gate_config
 from srcnn_support.model import identify_weights
 from srcnn_support.results import ResultsRecorder
@@ -48,7 +48,11 @@ MARKERS = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    # --devices pins each device's benchmarks to one xdist worker: they must be grouped, not spread.
+    if config.getoption("devices") and getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
     for name, text in MARKERS.items():  # also when pytest.ini was not found (rootdir elsewhere)
         config.addinivalue_line("markers", f"{name}: {text}")
     config._srcnn_recorder = ResultsRecorder()
@@ -71,6 +75,15 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames and not _parametrized_by_test(metafunc, "backend"):
         metafunc.parametrize("backend", BACKENDS, scope="session")
+    if "perf_batch_size" in metafunc.fixturenames:
+        target = _perf_target_or_none(metafunc.config)
+        sizes = target.batch_sizes if target else (1,)
+        metafunc.parametrize("perf_batch_size", sizes, ids=[f"bs{b}" for b in sizes], scope="session")
+    if "perf_device" in metafunc.fixturenames:
+        gate = _config(metafunc.config)
+        devices = gate.devices or (0,)
+        metafunc.parametrize("perf_device", [pytest.param(d, marks=pytest.mark.xdist_group(f"device{d}"))
+                                             for d in devices], ids=[f"dev{d}" for d in devices], scope="session")
     if "image_name" in metafunc.fixturenames:
         metafunc.parametrize("image_name", _config(metafunc.config).dataset.names, scope="session")
 
@@ -82,6 +95,51 @@ def _parametrized_by_test(metafunc: pytest.Metafunc, name: str) -> bool:
         if name in names:
             return True
     return False
+
+
+def _perf_target_or_none(config: pytest.Config):
+    from srcnn_support.gate import TARGETS_FILE
+    from srcnn_support.targets import load_targets
+
+    return load_targets(TARGETS_FILE).get(_config(config).target)
+
+
+@pytest.fixture(scope="session")
+def perf_target(gate: GateConfig):
+    from srcnn_support.gate import TARGETS_FILE
+    from srcnn_support.targets import load_targets, missing_hardware
+
+    targets = load_targets(TARGETS_FILE)
+    if gate.target not in targets:
+        pytest.fail(f"unknown --target {gate.target!r}; known: {', '.join(targets)} (edit {TARGETS_FILE} to add one)",
+                    pytrace=False)
+    target = targets[gate.target]
+    reason = missing_hardware(target)
+    if reason is None:
+        from srcnn_support.runners import missing_backend_runtime
+
+        reason = missing_backend_runtime(target.backend)
+    if reason:
+        if gate.require_target:
+            pytest.fail(f"--require-target: {reason}", pytrace=False)
+        pytest.skip(reason)
+    return target
+
+
+@pytest.fixture(scope="session")
+def perf_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, weights_identity):
+    from srcnn_support.runners import RunnerOptions, make_runner
+
+    def build(batch_size: int, device_id: int = 0):
+        options = RunnerOptions(gate.soc_version, gate.precision_mode, device_id)
+        try:
+            return make_runner(perf_target.backend, artifact_cache, gate.weights, batch_size, options)
+        except MissingRuntimeError as exc:
+            if gate.require_target:
+                pytest.fail(f"--require-target: {exc}", pytrace=False)
+            pytest.skip(str(exc))
+
+    return build
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,143 @@
+"""Throughput methodology: warm-up, enough rounds for a stable median, and one formula.
+
+compute images/s = batch_size x 1000 / mean latency (ms) of one call on a batch. On the CPU the
+call is the whole computation, so end-to-end equals compute; device runners report both where
+their tool does. Inputs are real preprocessed images, cycled to fill a batch.
+"""
+from __future__ import annotations
+
+import math
+import os
+import platform
+import re
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .imaging import CROP_SIZE
+from .model import FLOP_PER_PIXEL
+from .prep import PreparedImage
+
+GFLOP_PER_IMAGE = FLOP_PER_PIXEL * CROP_SIZE * CROP_SIZE / 1e9  # 7.495
+
+
+def batch_of(images: list[PreparedImage], batch_size: int) -> np.ndarray:
+    planes = [images[i % len(images)].network_input for i in range(batch_size)]
+    return np.ascontiguousarray(np.stack(planes)[:, None], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class LatencyStats:
+    rounds: int
+    mean_ms: float
+    median_ms: float
+    p99_ms: float
+    min_ms: float
+    max_ms: float
+    stddev_ms: float
+
+    @classmethod
+    def from_seconds(cls, samples: list[float]) -> "LatencyStats":
+        ms = sorted(s * 1000.0 for s in samples)
+        return cls(len(ms), statistics.fmean(ms), statistics.median(ms), _percentile(ms, 99.0), ms[0], ms[-1],
+                   statistics.stdev(ms) if len(ms) > 1 else 0.0)
+
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    return float(np.percentile(np.asarray(sorted_values), q))
+
+
+def time_calls(fn: Callable[[], object], min_rounds: int = 5, min_time_s: float = 1.0,
+               max_rounds: int = 1000, warmup_rounds: int = 1) -> list[float]:
+    for _ in range(warmup_rounds):
+        fn()
+    samples: list[float] = []
+    started = time.perf_counter()
+    while len(samples) < max_rounds and (len(samples) < min_rounds or time.perf_counter() - started < min_time_s):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return samples
+
+
+def interleaved_ratio(first: Callable[[], object], second: Callable[[], object], min_rounds: int = 7,
+                      min_time_s: float = 2.0, warmup_rounds: int = 1) -> tuple[float, list[float], list[float]]:
+    """Median latency of ``second`` / median of ``first``, measured alternately so drift hits both alike."""
+    for _ in range(warmup_rounds):
+        first()
+        second()
+    a: list[float] = []
+    b: list[float] = []
+    started = time.perf_counter()
+    while len(a) < min_rounds or time.perf_counter() - started < min_time_s:
+        for fn, out in ((first, a), (second, b)) if len(a) % 2 == 0 else ((second, b), (first, a)):
+            t0 = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t0)
+    return statistics.median(b) / statistics.median(a), a, b
+
+
+def throughput_figures(batch_size: int, stats: LatencyStats) -> dict:
+    fps = batch_size * 1000.0 / stats.mean_ms
+    return {"fps": fps, "fps_median": batch_size * 1000.0 / stats.median_ms,
+            "gflops": fps * GFLOP_PER_IMAGE, **{f"latency_{k}": v for k, v in asdict(stats).items()}}
+
+
+@dataclass(frozen=True)
+class CpuPeak:
+    gflops: float | None
+    explanation: str
+
+
+def cpu_peak_fp32(cpuinfo: str | None = None, cores: int | None = None, ghz: float | None = None) -> CpuPeak:
+    """Nominal fp32 peak: cores x GHz x FLOP/cycle (2 FMA units x vector lanes x 2)."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return CpuPeak(None, "no /proc/cpuinfo")
+    flags = set((re.search(r"^flags\s*:\s*(.*)$", cpuinfo, re.MULTILINE) or [None, ""])[1].split())
+    lanes = 16 if "avx512f" in flags else 8 if "avx2" in flags else 4
+    fma = 2 if "fma" in flags or "avx512f" in flags else 1
+    flop_per_cycle = 2 * lanes * fma if fma == 2 else lanes * 2
+    cores = cores or len(os.sched_getaffinity(0))
+    if ghz is None:
+        ghz = _cpu_ghz(cpuinfo)
+    if ghz is None:
+        return CpuPeak(None, "CPU frequency unknown")
+    isa = "AVX-512" if lanes == 16 else "AVX2" if lanes == 8 else "SSE"
+    return CpuPeak(cores * ghz * flop_per_cycle,
+                   f"{cores} cores x {ghz:.2f} GHz x {flop_per_cycle} FLOP/cycle ({isa}, 2 FMA units assumed)")
+
+
+def _cpu_ghz(cpuinfo: str) -> float | None:
+    try:
+        return int(Path("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq").read_text()) / 1e6
+    except (OSError, ValueError):
+        pass
+    match = re.search(r"^cpu MHz\s*:\s*([\d.]+)", cpuinfo, re.MULTILINE)
+    return float(match[1]) / 1000.0 if match else None
+
+
+def cpu_model() -> str:
+    try:
+        match = re.search(r"^model name\s*:\s*(.*)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
+        return match[1].strip() if match else platform.processor()
+    except OSError:
+        return platform.processor() or "unknown"
+
+
+def per_card(figures_per_chip: list[float], chips_per_card: int) -> tuple[float, str]:
+    """Sum measured chips; with fewer chips than the card holds, scale as the guide does (x chips)."""
+    if not figures_per_chip:
+        return math.nan, "no measurement"
+    if len(figures_per_chip) >= chips_per_card:
+        return sum(figures_per_chip[:chips_per_card]), f"sum of {chips_per_card} measured chips"
+    mean_chip = statistics.fmean(figures_per_chip)
+    return mean_chip * chips_per_card, (f"mean of {len(figures_per_chip)} measured chip(s) x {chips_per_card} "
+                                        "(the guide's per-card estimate)")

@@ -1,0 +1,82 @@
+"""Building a runner by backend name, with the artifacts it needs taken from the cache."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import artifacts
+from .backends.ascend import AscendOmRunner, missing_ascend_runtime
+from .backends.base import Runner
+from .backends.cuda import cuda_runner, missing_cuda_runtime
+from .backends.onnxruntime import OnnxRuntimeRunner
+from .backends.pytorch import PyTorchRunner
+from .backends.tensorrt import TensorRTRunner, missing_tensorrt_runtime
+from .cache import ArtifactCache
+from .errors import MissingRuntimeError
+
+
+@dataclass(frozen=True)
+class RunnerOptions:
+    soc_version: str | None = None
+    precision_mode: str = "force_fp16"
+    device_id: int = 0
+    threads: int | None = None
+
+
+@dataclass
+class BuiltRunner:
+    runner: Runner
+    fixed_batch: bool
+
+
+def make_runner(backend: str, cache: ArtifactCache, weights: Path, batch_size: int,
+                options: RunnerOptions = RunnerOptions()) -> BuiltRunner:
+    if backend == "pytorch":
+        return BuiltRunner(PyTorchRunner(weights, options.threads), False)
+    if backend == "onnxruntime":
+        return BuiltRunner(OnnxRuntimeRunner(artifacts.onnx_model(cache, weights, None), threads=options.threads), False)
+    if backend in ("onnxruntime-fp16", "onnxruntime-int8"):
+        from .quantize import quantized_model
+
+        precision = backend.rsplit("-", 1)[1]
+        model = quantized_model(cache, artifacts.onnx_model(cache, weights, None), precision)
+        return BuiltRunner(OnnxRuntimeRunner(model, threads=options.threads, precision=precision, name=backend), False)
+    if backend == "ascend-om":
+        reason = missing_ascend_runtime()
+        if reason:
+            raise MissingRuntimeError(backend, reason)
+        soc = options.soc_version or _detect_soc()
+        onnx_path = artifacts.onnx_model(cache, weights, batch_size)
+        om = artifacts.om_model(cache, onnx_path, batch_size, soc, options.precision_mode)
+        return BuiltRunner(AscendOmRunner(om, batch_size, options.device_id, options.precision_mode), True)
+    if backend == "tensorrt":
+        reason = missing_tensorrt_runtime()
+        if reason:
+            raise MissingRuntimeError(backend, reason)
+        return BuiltRunner(TensorRTRunner(artifacts.onnx_model(cache, weights, None)), False)
+    if backend == "cuda":
+        reason = missing_cuda_runtime()
+        if reason:
+            raise MissingRuntimeError(backend, reason)
+        return BuiltRunner(cuda_runner(artifacts.onnx_model(cache, weights, None), weights, options.device_id), False)
+    raise ValueError(f"unknown backend {backend!r}")
+
+
+def _detect_soc() -> str:
+    from .atc import detect_soc_version
+
+    soc = detect_soc_version()
+    if not soc:
+        raise MissingRuntimeError("atc", "no --soc-version given and 'npu-smi info' did not name a chip")
+    return soc
+
+
+def missing_backend_runtime(backend: str) -> str | None:
+    """None when ``backend`` can run here, else what is missing (checked before building artifacts)."""
+    if backend == "ascend-om":
+        return missing_ascend_runtime()
+    if backend == "tensorrt":
+        return missing_tensorrt_runtime()
+    if backend == "cuda":
+        return missing_cuda_runtime()
+    return None

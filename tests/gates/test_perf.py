@@ -1,0 +1,87 @@
+"""The throughput gate: batch 1 and 16 decide, 4, 8 and 32 are recorded (the guide's rule).
+
+Targets, thresholds and their provenance come from fixtures/targets.json. Figures use one formula:
+images/s = batch x 1000 / mean latency (ms) of a call on that batch, inputs being the real
+preprocessed images. pytest-benchmark times the calls; when it is disabled (under xdist) the
+suite's own loop does, with the same warm-up and round rules.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
+from srcnn_support.export import INPUT_NAME
+from srcnn_support.perf import LatencyStats, batch_of, interleaved_ratio, throughput_figures, time_calls
+
+pytestmark = pytest.mark.perf
+
+MIN_ROUNDS = 5
+MIN_TIME_S = 2.0
+
+
+def measure(benchmark, runner, batch: np.ndarray) -> tuple[LatencyStats, str]:
+    if not benchmark.disabled:
+        rounds = max(MIN_ROUNDS, min(50, int(MIN_TIME_S / max(_one_call(runner, batch), 1e-4))))
+        benchmark.pedantic(runner.infer, args=(batch,), rounds=rounds, warmup_rounds=1, iterations=1)
+        return LatencyStats.from_seconds(list(benchmark.stats.stats.data)), "pytest-benchmark"
+    samples = time_calls(lambda: runner.infer(batch), min_rounds=MIN_ROUNDS, min_time_s=MIN_TIME_S)
+    return LatencyStats.from_seconds(samples), "suite timing loop (pytest-benchmark disabled under xdist)"
+
+
+def _one_call(runner, batch) -> float:
+    return min(time_calls(lambda: runner.infer(batch), min_rounds=1, min_time_s=0.0, max_rounds=1, warmup_rounds=1))
+
+
+def test_throughput(perf_target, perf_runner, prepared, perf_batch_size, perf_device, benchmark, recorder):
+    target, batch_size = perf_target, perf_batch_size
+    built = perf_runner(batch_size, perf_device)
+    batch = batch_of(prepared, batch_size)
+    with built.runner as runner:
+        output = runner.infer(batch)
+        assert np.isfinite(output).all(), f"{target.name}/bs{batch_size}: output contains NaN or Inf"
+        stats, timer = measure(benchmark, runner, batch)
+        info = runner.info()
+        figures = throughput_figures(batch_size, stats)
+        row = {"target": target.name, "backend": info.backend, "precision": info.precision,
+               "batch_size": batch_size, "device": perf_device, "timer": timer, "gated": batch_size in target.gated_batch_sizes,
+               "versions": info.versions, "details": info.details, **figures,
+               "end_to_end_fps": figures["fps"] if target.name == "cpu" else None}
+        failures = []
+        for gate in target.gates_for(batch_size):
+            if gate.kind == "min_ratio_to_bare_runtime":
+                ratio = _harness_over_bare(runner, batch)
+                row.update({"harness_over_bare": ratio, "gate": f">= {gate.min_ratio} x bare session.run"})
+                if not ratio >= gate.min_ratio:
+                    failures.append(f"harness throughput is {ratio:.3f} x the bare session.run loop < {gate.min_ratio}")
+            elif gate.kind == "min_fps":
+                row["gate"] = f">= {gate.threshold():.3f} fps"
+                if not figures["fps"] >= gate.threshold():
+                    failures.append(f"{figures['fps']:.3f} fps < {gate.threshold():.3f} fps ({gate.provenance})")
+            elif gate.kind == "min_fps_per_card":
+                card = figures["fps"] * target.chips_per_card
+                row.update({"fps_per_card_estimate": card, "gate": f"per card > {gate.threshold():.3f} fps"})
+                if not card > gate.threshold():
+                    failures.append(f"per-card {card:.3f} fps (chip x {target.chips_per_card}) does not beat "
+                                    f"{gate.threshold():.3f} fps ({gate.provenance})")
+        row["verdict"] = "fail" if failures else ("pass" if target.gates_for(batch_size) else "recorded")
+        recorder.add_perf(row)
+        if not benchmark.disabled:
+            benchmark.extra_info.update({k: row[k] for k in ("target", "backend", "precision", "batch_size", "fps",
+                                                               "gflops", "device", "verdict") if k in row})
+            if "harness_over_bare" in row:
+                benchmark.extra_info["harness_over_bare"] = row["harness_over_bare"]
+    assert not failures, f"{target.name}/{info.backend}/bs{batch_size}: " + "; ".join(failures)
+    assert math.isfinite(figures["fps"]) and figures["fps"] > 0
+
+
+def _harness_over_bare(runner, batch: np.ndarray) -> float:
+    """Throughput of the suite's ``runner.infer`` relative to a bare ``session.run`` on the same session."""
+    if not isinstance(runner, OnnxRuntimeRunner):
+        pytest.fail("the bare-runtime ratio gate needs an ONNX Runtime target")
+    session = runner.session
+    latency_ratio, _, _ = interleaved_ratio(lambda: session.run(None, {INPUT_NAME: batch}),
+                                            lambda: runner.infer(batch), min_rounds=MIN_ROUNDS, min_time_s=MIN_TIME_S)
+    return 1.0 / latency_ratio

@@ -79,6 +79,8 @@ class ArtifactCache:
             if final.exists():
                 shutil.rmtree(final)
                 self._record("repaired", label)
+            for stale in final.parent.glob(f".{key}.*.building"):  # left by a builder that was killed
+                shutil.rmtree(stale, ignore_errors=True)
             staging = Path(tempfile.mkdtemp(prefix=f".{key}.", suffix=".building", dir=final.parent))
             try:
                 build(staging)

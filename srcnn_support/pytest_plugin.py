@@ -191,8 +191,26 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         gate = _config(config)
     except SrcnnGateError:
         return
-    if gate.results_json and recorder.measurements:
+    if recorder.perf:
+        card_rows = _per_card_rows(recorder)
+        recorder.meta["per_card"] = card_rows
+        failed = [r for r in card_rows if r["verdict"] == "fail"]
+        if failed and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        config._srcnn_card_failures = failed
+    if gate.results_json and (recorder.measurements or recorder.perf):
         recorder.write(gate.results_json)
+
+
+def _per_card_rows(recorder: ResultsRecorder) -> list[dict]:
+    from srcnn_support.gate import TARGETS_FILE
+    from srcnn_support.perf import aggregate_per_card
+    from srcnn_support.targets import load_targets
+
+    targets = load_targets(TARGETS_FILE)
+    thresholds = {(t.name, b): g.threshold() for t in targets.values() for g in t.gates
+                  if g.kind == "min_fps_per_card" for b in g.batch_sizes}
+    return aggregate_per_card(recorder.perf, {t.name: t.chips_per_card for t in targets.values()}, thresholds)
 
 
 def pytest_testnodedown(node, error) -> None:
@@ -212,5 +230,10 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
         terminalreporter.write_line(f"srcnn-gate artifacts: {built} built, {reused} reused "
                                     f"(log: {_config(config).artifacts_dir / 'cache' / 'cache-events.log'})")
     gate = _config(config)
-    if gate.results_json and config._srcnn_recorder.measurements:
+    for row in config._srcnn_recorder.meta.get("per_card", []):
+        terminalreporter.write_line(
+            f"srcnn-gate per-card {row['target']} bs{row['batch_size']}: {row['fps_per_card']:.3f} fps ({row['how']}), "
+            f"threshold {row['threshold']}, {row['verdict'].upper()}", red=row["verdict"] == "fail")
+    recorder = config._srcnn_recorder
+    if gate.results_json and (recorder.measurements or recorder.perf):
         terminalreporter.write_line(f"srcnn-gate results: {gate.results_json}")

@@ -102,3 +102,26 @@ class PublishedTable:
         rows = data["images"]
         return cls(data["weights_md5"], {k: v["reference_script"] for k, v in rows.items()},
                    {k: v["om"] for k, v in rows.items()}, data["source"])
+
+
+def measurement_row(session: AccuracySession, backend: str, image: str) -> dict:
+    """Everything the results JSON holds for one image and backend."""
+    outcome, reference = session.outcome(backend), session.reference
+    return {
+        **outcome.scores[image].as_dict(),
+        "reference_guide_psnr": reference.scores[image].guide_psnr_natural_clamped,
+        "max_abs_vs_pytorch_natural": session.max_abs_vs_reference(backend, image, Layout.NATURAL),
+        "max_abs_vs_pytorch_guide": session.max_abs_vs_reference(backend, image, Layout.GUIDE),
+        "precision": outcome.info.precision,
+        "versions": outcome.info.versions,
+    }
+
+
+def save_reference_pictures(session: AccuracySession, report_dir: Path) -> None:
+    """Side-by-side crops (bicubic | SRCNN | ground truth) of the reference outputs, for the report."""
+    from .imaging import compose_sr_rgb
+    from .report import save_side_by_side
+
+    for image in session.images:
+        sr = compose_sr_rgb(session.reference.natural[image.name], image.bicubic)
+        save_side_by_side(report_dir, image.name, image.bicubic, sr, image.ground_truth)

@@ -28,7 +28,8 @@ class GateConfig:
 
     @property
     def report_dir(self) -> Path:
-        return self.artifacts_dir / "report"
+        """report.md / report.html and their parts live at the top of the artifacts directory."""
+        return self.artifacts_dir
 
 
 def gate_config(option) -> GateConfig:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from srcnn_support import artifacts
-from srcnn_support.accuracy import BACKENDS, AccuracyOptions, AccuracySession
+from srcnn_support.accuracy import BACKENDS, AccuracyOptions, AccuracySession, save_reference_pictures
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.gate import GateConfig, gate_config
@@ -176,7 +176,9 @@ def prepared(gate: GateConfig, artifact_cache: ArtifactCache):
 def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_identity) -> AccuracySession:
     options = AccuracyOptions(soc_version=gate.soc_version, precision_mode=gate.precision_mode,
                               device_id=gate.devices[0] if gate.devices else 0)
-    return AccuracySession(artifact_cache, gate.weights, prepared, options)
+    session = AccuracySession(artifact_cache, gate.weights, prepared, options)
+    save_reference_pictures(session, gate.report_dir)
+    return session
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -200,6 +202,38 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         config._srcnn_card_failures = failed
     if gate.results_json and (recorder.measurements or recorder.perf):
         recorder.write(gate.results_json)
+    _write_report(config, gate, recorder)
+
+
+def _write_report(config: pytest.Config, gate: GateConfig, recorder: ResultsRecorder) -> None:
+    from srcnn_support import report
+
+    if not (recorder.measurements or recorder.perf):
+        return
+    try:
+        weights = identify_weights(gate.weights)
+        weights_info = {"path": weights.path, "md5": weights.md5, "sha256": weights.sha256}
+    except SrcnnGateError as exc:
+        weights_info = {"path": str(gate.weights), "md5": f"unreadable: {exc.problem}", "sha256": ""}
+    document = recorder.document()
+    command = ["pytest", *config.invocation_params.args]
+    document["environment"] = report.environment(command, list(gate.dataset.files), weights_info)
+    document["published"] = _published_values(weights_info["md5"])
+    if recorder.measurements:
+        report.save_part(gate.report_dir, "accuracy", document)
+    if recorder.perf:
+        report.save_part(gate.report_dir, "perf", document)
+    written = report.write_report(gate.report_dir)
+    if written:
+        config._srcnn_report = written
+
+
+def _published_values(md5: str) -> dict:
+    from srcnn_support.accuracy import PublishedTable
+    from srcnn_support.gate import PUBLISHED_TABLE
+
+    table = PublishedTable.load(PUBLISHED_TABLE)
+    return table.reference_script if md5 == table.weights_md5 else {}
 
 
 def _per_card_rows(recorder: ResultsRecorder) -> list[dict]:
@@ -237,3 +271,6 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     recorder = config._srcnn_recorder
     if gate.results_json and (recorder.measurements or recorder.perf):
         terminalreporter.write_line(f"srcnn-gate results: {gate.results_json}")
+    if getattr(config, "_srcnn_report", None):
+        md, page = config._srcnn_report
+        terminalreporter.write_line(f"srcnn-gate report: {md} and {page}")

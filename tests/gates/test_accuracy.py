@@ -8,6 +8,7 @@ import pytest
 
 from srcnn_support.accuracy import (
     BACKENDS, MAX_ABS_TOLERANCE, MIN_MEAN_GAIN_OVER_BICUBIC_DB, RELATIVE_TOLERANCE, BackendOutcome, PublishedTable,
+    measurement_row,
 )
 from srcnn_support.errors import MissingRuntimeError
 from srcnn_support.evaluate import mean, relative_deviation
@@ -23,17 +24,8 @@ def outcome_of(accuracy, recorder, backend: str) -> BackendOutcome:
     except MissingRuntimeError as exc:
         recorder.add_verdict(backend, None, "runtime", None, reason=str(exc))
         pytest.skip(str(exc))
-    reference = accuracy.reference
-    for name, score in outcome.scores.items():
-        ref = reference.scores[name]
-        recorder.add_measurement(backend, name, {
-            **score.as_dict(),
-            "reference_guide_psnr": ref.guide_psnr_natural_clamped,
-            "max_abs_vs_pytorch_natural": accuracy.max_abs_vs_reference(backend, name, Layout.NATURAL),
-            "max_abs_vs_pytorch_guide": accuracy.max_abs_vs_reference(backend, name, Layout.GUIDE),
-            "precision": outcome.info.precision,
-            "versions": outcome.info.versions,
-        })
+    for name in outcome.scores:
+        recorder.add_measurement(backend, name, measurement_row(accuracy, backend, name))
     return outcome
 
 

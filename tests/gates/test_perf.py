@@ -14,7 +14,9 @@ import pytest
 
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.export import INPUT_NAME
-from srcnn_support.perf import LatencyStats, batch_of, interleaved_ratio, throughput_figures, time_calls
+from srcnn_support.perf import (
+    LatencyStats, batch_of, cpu_peak_fp32, interleaved_ratio, throughput_figures, time_calls,
+)
 
 pytestmark = pytest.mark.perf
 
@@ -49,6 +51,11 @@ def test_throughput(perf_target, perf_runner, prepared, perf_batch_size, perf_de
                "batch_size": batch_size, "device": perf_device, "timer": timer, "gated": batch_size in target.gated_batch_sizes,
                "versions": info.versions, "details": info.details, **figures,
                "end_to_end_fps": figures["fps"] if target.name == "cpu" else None}
+        if target.name == "cpu":
+            peak = cpu_peak_fp32()
+            row["peak_share"] = figures["gflops"] / peak.gflops if peak.gflops else None
+            recorder.meta["cpu_peak"] = (f"{peak.gflops:.0f} GFLOP/s nominal ({peak.explanation})" if peak.gflops
+                                         else peak.explanation)
         failures = []
         for gate in target.gates_for(batch_size):
             if gate.kind == "min_ratio_to_bare_runtime":

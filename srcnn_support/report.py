@@ -1,0 +1,344 @@
+"""The release report: ``report.md`` and a self-contained ``report.html`` in the artifacts directory.
+
+Each run stores the parts it measured (``accuracy.json``, ``perf.json``) beside the report and then
+renders the report from the newest copy of every part, so ``pytest -m accuracy`` followed by
+``pytest -m perf`` leaves one report with both; every section says which run produced it.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .atomic import atomic_write_text, atomic_write_via
+from .cache import sha256_file
+
+PICTURES = "pictures"
+PLOT = "throughput.png"
+PAPER_X2 = {"Set5": (36.66, 33.66), "Set14": (32.45, 30.23), "BSD68": (None, None)}
+
+
+# ---- data gathering -------------------------------------------------------------------------
+
+def environment(command: list[str], dataset_files: list[Path], weights: dict) -> dict:
+    versions = {}
+    for package in ("torch", "onnxruntime", "onnx", "numpy", "pillow", "scikit-image", "pytest", "pytest-benchmark"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    from .perf import cpu_model
+
+    return {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "command": " ".join(command),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu": cpu_model(),
+        "gpu": _tool_line(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"]) or "none found",
+        "npu": _tool_line(["npu-smi", "info"]) or "none found",
+        "versions": versions,
+        "weights": weights,
+        "dataset": {p.name: sha256_file(p) for p in dataset_files},
+    }
+
+
+def _tool_line(command: list[str]) -> str | None:
+    if not shutil.which(command[0]):
+        return None
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return " | ".join(out.splitlines()[:3]) or None
+
+
+def save_part(report_dir: Path, part: str, document: dict) -> None:
+    atomic_write_text(report_dir / f"{part}.json", json.dumps(document, indent=2) + "\n")
+
+
+def load_part(report_dir: Path, part: str) -> dict | None:
+    path = report_dir / f"{part}.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def save_side_by_side(report_dir: Path, name: str, bicubic: np.ndarray, sr: np.ndarray, truth: np.ndarray,
+                      crop: int = 64, zoom: int = 4) -> Path:
+    """Bicubic | SRCNN | ground truth, the same crop of each, enlarged with nearest neighbour."""
+    top, left = _busiest_window(truth, crop)
+    tiles = [Image.fromarray(a[top:top + crop, left:left + crop]).resize((crop * zoom, crop * zoom), Image.NEAREST)
+             for a in (bicubic, sr, truth)]
+    gap = 6
+    canvas = Image.new("RGB", (3 * crop * zoom + 2 * gap, crop * zoom), "white")
+    for i, tile in enumerate(tiles):
+        canvas.paste(tile, (i * (crop * zoom + gap), 0))
+    path = report_dir / PICTURES / f"{name}.png"
+    atomic_write_via(path, lambda tmp: canvas.save(tmp, format="PNG"))
+    return path
+
+
+def _busiest_window(rgb: np.ndarray, size: int) -> tuple[int, int]:
+    """The crop with the most detail (gradient energy), where SR differences are visible."""
+    gray = rgb.astype(np.float64).mean(axis=2)
+    energy = np.abs(np.diff(gray, axis=0))[:, :-1] + np.abs(np.diff(gray, axis=1))[:-1, :]
+    step = max(1, size // 4)
+    best, where = -1.0, (0, 0)
+    for top in range(0, energy.shape[0] - size + 1, step):
+        for left in range(0, energy.shape[1] - size + 1, step):
+            value = energy[top:top + size, left:left + size].sum()
+            if value > best:
+                best, where = value, (top, left)
+    return where
+
+
+def throughput_plot(rows: list[dict], path: Path) -> Path | None:
+    series: dict[str, list[tuple[int, float]]] = {}
+    for row in rows:
+        if row.get("fps") is not None:
+            series.setdefault(f"{row['target']} / {row['backend']} ({row['precision']})", []).append(
+                (row["batch_size"], row["fps"]))
+    if not series:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
+    for label, points in sorted(series.items()):
+        points.sort()
+        ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("batch size")
+    ax.set_ylabel("images / s (batch x 1000 / mean ms)")
+    ax.set_title("SRCNN x2 throughput, 256x256 inputs")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    atomic_write_via(path, lambda tmp: fig.savefig(tmp, format="png"))
+    plt.close(fig)
+    return path
+
+
+# ---- rendering ------------------------------------------------------------------------------
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Picture:
+    path: Path
+    caption: str
+
+
+def _fmt(value, digits=2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def accuracy_blocks(doc: dict) -> list:
+    images = doc.get("images", [])
+    backends = sorted({r["backend"] for r in images}, key=lambda b: (b != "pytorch", b))
+    names = sorted({r["image"] for r in images})
+    by = {(r["backend"], r["image"]): r for r in images}
+    verdicts = {(v["backend"], v["image"], v["check"]): v["verdict"] for v in doc.get("verdicts", [])}
+    blocks: list = [f"Produced by `{doc.get('environment', {}).get('command', '?')}` at "
+                    f"{doc.get('environment', {}).get('when', '?')}; weights md5 `{doc['meta'].get('weights_md5')}`; "
+                    f"{doc['meta'].get('dataset', '')}.",
+                    "### Guide metric (PSNR of the bicubic input vs the output Y, dB, the published table's measure)",
+                    "Reference: the reference script's semantics run live in PyTorch (natural layout, clamped). Backends "
+                    "run the guide's way (transposed `.bin` layout, unclamped). Deviation is relative; the gate is 1%."]
+    published = doc.get("published") or {}
+    header = ["image", "reference (live)"] + (["published"] if published else []) + \
+             [f"{b}" for b in backends] + ["max deviation %", "verdict"]
+    rows = []
+    means = {b: [] for b in backends}
+    ref_values = []
+    for name in names:
+        ref = next((by[(b, name)]["reference_guide_psnr"] for b in backends if (b, name) in by), None)
+        ref_values.append(ref)
+        cells = [name, _fmt(ref)] + ([_fmt(published.get(name))] if published else [])
+        worst, verdict = 0.0, "pass"
+        for b in backends:
+            row = by.get((b, name))
+            value = row.get("guide_psnr_guide_layout") if row else None
+            cells.append(_fmt(value))
+            if value is not None and ref:
+                means[b].append(value)
+                worst = max(worst, abs(value - ref) / ref * 100)
+            v = verdicts.get((b, name, "guide_psnr_vs_live_reference"))
+            if v == "fail" or (row and not row.get("finite", True)):
+                verdict = "FAIL"
+        rows.append(cells + [f"{worst:.2f}", verdict])
+    mean_ref = float(np.mean([v for v in ref_values if v is not None])) if ref_values else None
+    mean_cells = ["**mean**", _fmt(mean_ref, 3)] + ([_fmt(float(np.mean(list(published.values()))), 3)] if published else [])
+    worst = 0.0
+    for b in backends:
+        m = float(np.mean(means[b])) if means[b] else None
+        mean_cells.append(_fmt(m, 3))
+        if m is not None and mean_ref:
+            worst = max(worst, abs(m - mean_ref) / mean_ref * 100)
+    mean_verdict = "FAIL" if any(verdicts.get((b, None, "mean_guide_psnr_vs_live_reference")) == "fail" for b in backends) else "pass"
+    rows.append(mean_cells + [f"{worst:.2f}", mean_verdict])
+    blocks.append(Table(header, rows))
+
+    blocks.append("### Standard SR metric (PSNR / SSIM on MATLAB Y of the saved images vs ground truth, shave 2)")
+    header = ["image", "bicubic PSNR / SSIM"] + [f"{b} PSNR / SSIM" for b in backends] + ["gain over bicubic (dB)"]
+    rows = []
+    sums = {b: [] for b in backends}
+    bic = []
+    for name in names:
+        first = next(by[(b, name)] for b in backends if (b, name) in by)
+        bic.append((first["bicubic_psnr"], first["bicubic_ssim"]))
+        cells = [name, f"{_fmt(first['bicubic_psnr'])} / {_fmt(first['bicubic_ssim'], 4)}"]
+        for b in backends:
+            row = by.get((b, name))
+            cells.append(f"{_fmt(row['standard_psnr'])} / {_fmt(row['standard_ssim'], 4)}" if row else "n/a")
+            if row and row.get("standard_psnr") is not None:
+                sums[b].append((row["standard_psnr"], row["standard_ssim"]))
+        ref_row = by.get((backends[0], name))
+        gain = ref_row["standard_psnr"] - ref_row["bicubic_psnr"] if ref_row and ref_row.get("standard_psnr") is not None else None
+        rows.append(cells + [_fmt(gain)])
+    mean_bic = np.mean(bic, axis=0) if bic else (None, None)
+    cells = ["**mean**", f"{_fmt(float(mean_bic[0]), 3)} / {_fmt(float(mean_bic[1]), 4)}"]
+    for b in backends:
+        m = np.mean(sums[b], axis=0) if sums[b] else None
+        cells.append(f"{_fmt(float(m[0]), 3)} / {_fmt(float(m[1]), 4)}" if m is not None else "n/a")
+    first_mean = np.mean(sums[backends[0]], axis=0)[0] if backends and sums[backends[0]] else None
+    rows.append(cells + [_fmt(float(first_mean - mean_bic[0]) if first_mean is not None else None, 3)])
+    blocks.append(Table(header, rows))
+    failed = [v for v in doc.get("verdicts", []) if v["verdict"] == "fail"]
+    skipped = sorted({v["reason"] for v in doc.get("verdicts", []) if v["verdict"] == "skip" and v.get("reason")})
+    blocks.append(f"Checks: {sum(v['verdict'] == 'pass' for v in doc.get('verdicts', []))} passed, {len(failed)} failed."
+                  + ("".join(f"\n- skipped: {s}" for s in skipped)))
+    return blocks
+
+
+def perf_blocks(doc: dict, plot: Path | None) -> list:
+    rows_in = doc.get("perf", [])
+    blocks: list = [f"Produced by `{doc.get('environment', {}).get('command', '?')}` at "
+                    f"{doc.get('environment', {}).get('when', '?')}. images/s = batch x 1000 / mean latency (ms); "
+                    "GFLOP/s at 7.495 GFLOP per 256x256 image."]
+    header = ["target", "backend", "precision", "device", "batch", "images/s", "GFLOP/s", "% of peak", "latency median ms",
+              "latency p99 ms", "harness / bare", "threshold", "verdict"]
+    rows = [[r["target"], r["backend"], r["precision"], _fmt(r.get("device")), str(r["batch_size"]), _fmt(r.get("fps")),
+             _fmt(r.get("gflops"), 1), _fmt(r["peak_share"] * 100, 1) if r.get("peak_share") else "n/a",
+             _fmt(r.get("latency_median_ms")), _fmt(r.get("latency_p99_ms")),
+             _fmt(r.get("harness_over_bare"), 3), r.get("gate") or ("recorded only" if not r.get("gated") else "none"),
+             r.get("verdict", "?")] for r in rows_in]
+    blocks.append(Table(header, rows))
+    for card in doc.get("meta", {}).get("per_card", []):
+        blocks.append(f"Per card, {card['target']} batch {card['batch_size']}: {card['fps_per_card']:.3f} images/s "
+                      f"({card['how']}); threshold {card['threshold']}: **{card['verdict']}**.")
+    if doc.get("meta", {}).get("cpu_peak"):
+        blocks.append(f"CPU fp32 peak: {doc['meta']['cpu_peak']}.")
+    if plot:
+        blocks.append(Picture(plot, "Throughput against batch size"))
+    return blocks
+
+
+def environment_blocks(env: dict) -> list:
+    rows = [["command", f"`{env.get('command')}`"], ["when", env.get("when", "")], ["python", env.get("python", "")],
+            ["platform", env.get("platform", "")], ["CPU", env.get("cpu", "")], ["GPU", env.get("gpu", "")],
+            ["NPU", env.get("npu", "")]]
+    rows += [[k, v] for k, v in env.get("versions", {}).items()]
+    weights = env.get("weights", {})
+    rows += [["weights", weights.get("path", "")], ["weights md5", f"`{weights.get('md5', '')}`"],
+             ["weights sha256", f"`{weights.get('sha256', '')}`"]]
+    rows += [[f"dataset {name}", f"sha256 `{digest}`"] for name, digest in sorted(env.get("dataset", {}).items())]
+    return [Table(["item", "value"], rows)]
+
+
+def render_markdown(sections: list[tuple[str, list]], base: Path) -> str:
+    out = ["# SRCNN x2 release report", ""]
+    for title, blocks in sections:
+        out += [f"## {title}", ""]
+        for block in blocks:
+            if isinstance(block, Table):
+                out.append("| " + " | ".join(block.header) + " |")
+                out.append("|" + "---|" * len(block.header))
+                out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in block.rows]
+            elif isinstance(block, Picture):
+                out.append(f"![{block.caption}]({block.path.relative_to(base).as_posix()})")
+                out.append(f"*{block.caption}*")
+            else:
+                out.append(block)
+            out.append("")
+    return "\n".join(out)
+
+
+def render_html(sections: list[tuple[str, list]]) -> str:
+    def inline(text: str) -> str:
+        escaped = html.escape(text)
+        parts = escaped.split("`")
+        return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)).replace("**", "")
+
+    body = ["<h1>SRCNN x2 release report</h1>"]
+    for title, blocks in sections:
+        body.append(f"<h2>{html.escape(title)}</h2>")
+        for block in blocks:
+            if isinstance(block, Table):
+                head = "".join(f"<th>{inline(h)}</th>" for h in block.header)
+                rows = "".join("<tr>" + "".join(f"<td{' class=fail' if c == 'FAIL' or c == 'fail' else ''}>{inline(c)}</td>"
+                                                for c in row) + "</tr>" for row in block.rows)
+                body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            elif isinstance(block, Picture):
+                data = base64.b64encode(block.path.read_bytes()).decode()
+                body.append(f'<figure><img alt="{html.escape(block.caption)}" src="data:image/png;base64,{data}">'
+                            f"<figcaption>{html.escape(block.caption)}</figcaption></figure>")
+            elif block.startswith("### "):
+                body.append(f"<h3>{inline(block[4:])}</h3>")
+            else:
+                lines = block.split("\n")
+                body.append(f"<p>{inline(lines[0])}</p>")
+                if len(lines) > 1:
+                    body.append("<ul>" + "".join(f"<li>{inline(l[2:])}</li>" for l in lines[1:]) + "</ul>")
+    style = ("body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;"
+             "margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}td:first-child,th:first-child"
+             "{text-align:left}.fail{background:#fbb;font-weight:bold}img{max-width:100%;image-rendering:pixelated}")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>SRCNN x2 release report</title>"
+            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+
+
+def write_report(report_dir: Path) -> tuple[Path, Path] | None:
+    accuracy, perf = load_part(report_dir, "accuracy"), load_part(report_dir, "perf")
+    if not accuracy and not perf:
+        return None
+    sections: list[tuple[str, list]] = []
+    if accuracy and accuracy.get("images"):
+        sections.append(("Accuracy", accuracy_blocks(accuracy)))
+        pictures = [Picture(p, f"{p.stem}: bicubic | SRCNN | ground truth (4x zoom of the most detailed 64x64 crop)")
+                    for p in sorted((report_dir / PICTURES).glob("*.png"))
+                    if p.stem in {r["image"] for r in accuracy["images"]}]
+        if pictures:
+            sections.append(("Pictures", pictures))
+    if perf and perf.get("perf"):
+        sections.append(("Throughput", perf_blocks(perf, throughput_plot(perf["perf"], report_dir / PLOT))))
+    for part, doc in (("accuracy run", accuracy), ("perf run", perf)):
+        if doc and doc.get("environment"):
+            sections.append((f"Environment ({part})", environment_blocks(doc["environment"])))
+    md_path, html_path = report_dir / "report.md", report_dir / "report.html"
+    atomic_write_text(md_path, render_markdown(sections, report_dir))
+    atomic_write_text(html_path, render_html(sections))
+    return md_path, html_path

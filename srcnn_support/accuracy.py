@@ -15,7 +15,9 @@ from .guide_files import Layout
 from .prep import PreparedImage
 from .runners import RunnerOptions, make_runner
 
-BACKENDS = ("pytorch", "onnxruntime", "ascend-om", "tensorrt")
+BACKENDS = ("pytorch", "onnxruntime", "ascend-om", "tensorrt", "onnxruntime-fp16", "onnxruntime-int8")
+QUANTIZED_BACKENDS = ("onnxruntime-fp16", "onnxruntime-int8")
+MAX_STANDARD_PSNR_DROP_DB = 0.1  # quantized vs fp32, mean over the dataset
 MAX_ABS_TOLERANCE = 1e-4
 RELATIVE_TOLERANCE = 0.01
 MIN_MEAN_GAIN_OVER_BICUBIC_DB = 1.5
@@ -36,6 +38,7 @@ class AccuracyOptions:
     precision_mode: str = "force_fp16"
     device_id: int = 0
     batch_size: int = 1
+    calibration_dir: Path | None = None
 
 
 class AccuracySession:
@@ -78,7 +81,8 @@ class AccuracySession:
         return outcome
 
     def _make_runner(self, backend: str) -> tuple[Runner, bool]:
-        options = RunnerOptions(self.options.soc_version, self.options.precision_mode, self.options.device_id)
+        options = RunnerOptions(self.options.soc_version, self.options.precision_mode, self.options.device_id,
+                                calibration_dir=self.options.calibration_dir)
         built = make_runner(backend, self.cache, self.weights, self.options.batch_size, options)
         return built.runner, built.fixed_batch
 

@@ -25,6 +25,7 @@ class GateConfig:
     devices: tuple[int, ...]
     soc_version: str | None
     precision_mode: str
+    calibration_dir: Path | None
 
     @property
     def report_dir(self) -> Path:
@@ -45,4 +46,15 @@ def gate_config(option) -> GateConfig:
         devices=tuple(int(d) for d in devices.split(",")) if devices else (),
         soc_version=option("soc_version"),
         precision_mode=option("precision_mode"),
+        calibration_dir=_calibration_dir(option("calibration_dir"), option("data_root")),
     )
+
+
+def _calibration_dir(explicit: str | None, data_root: str | None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    root = data_root or os.environ.get("SRCNN_DATA_ROOT")
+    if root:
+        return Path(root) / "train"
+    default = PROJECT_ROOT.parent / "shared" / "data" / "train"
+    return default if default.is_dir() else None

@@ -31,6 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--artifacts-dir", help="artifact cache and report folder (default: $SRCNN_ARTIFACTS_DIR or .srcnn-artifacts)")
     group.addoption("--results-json", help="write per-image, per-backend results here")
     group.addoption("--soc-version", help="ATC --soc_version (default: read from 'npu-smi info')")
+    group.addoption("--calibration-dir", help="INT8 calibration images (default: <data root>/train; never test images)")
     group.addoption("--precision-mode", default="force_fp16", help="ATC --precision_mode (ATC's own default is fp16)")
 
 
@@ -131,7 +132,7 @@ def perf_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, we
     from srcnn_support.runners import RunnerOptions, make_runner
 
     def build(batch_size: int, device_id: int = 0):
-        options = RunnerOptions(gate.soc_version, gate.precision_mode, device_id)
+        options = RunnerOptions(gate.soc_version, gate.precision_mode, device_id, calibration_dir=gate.calibration_dir)
         try:
             return make_runner(perf_target.backend, artifact_cache, gate.weights, batch_size, options)
         except MissingRuntimeError as exc:
@@ -175,7 +176,7 @@ def prepared(gate: GateConfig, artifact_cache: ArtifactCache):
 @pytest.fixture(scope="session")
 def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_identity) -> AccuracySession:
     options = AccuracyOptions(soc_version=gate.soc_version, precision_mode=gate.precision_mode,
-                              device_id=gate.devices[0] if gate.devices else 0)
+                              device_id=gate.devices[0] if gate.devices else 0, calibration_dir=gate.calibration_dir)
     session = AccuracySession(artifact_cache, gate.weights, prepared, options)
     save_reference_pictures(session, gate.report_dir)
     return session

@@ -37,6 +37,7 @@ class ResultsRecorder:
 
     def add_verdict(self, backend: str, image: str | None, check: str, passed: bool | None, measured=None,
                     reference=None, tolerance: str | None = None, reason: str | None = None) -> None:
+        self.verdicts = [v for v in self.verdicts if (v["backend"], v["image"], v["check"]) != (backend, image, check)]
         self.verdicts.append(_clean({"backend": backend, "image": image, "check": check,
                                      "verdict": {True: "pass", False: "fail", None: "skip"}[passed],
                                      "measured": measured, "reference": reference, "tolerance": tolerance,
@@ -53,6 +54,8 @@ class ResultsRecorder:
         data = json.loads(text)
         for key, values in data["measurements"].items():
             self.measurements.setdefault(key, {}).update(values)
+        seen = {(v["backend"], v["image"], v["check"]) for v in data["verdicts"]}
+        self.verdicts = [v for v in self.verdicts if (v["backend"], v["image"], v["check"]) not in seen]
         self.verdicts.extend(data["verdicts"])
         self.perf.extend(data["perf"])
         for key, value in data["meta"].items():

@@ -21,6 +21,7 @@ class RunnerOptions:
     precision_mode: str = "force_fp16"
     device_id: int = 0
     threads: int | None = None
+    calibration_dir: Path | None = None
 
 
 @dataclass
@@ -39,7 +40,7 @@ def make_runner(backend: str, cache: ArtifactCache, weights: Path, batch_size: i
         from .quantize import quantized_model
 
         precision = backend.rsplit("-", 1)[1]
-        model = quantized_model(cache, artifacts.onnx_model(cache, weights, None), precision)
+        model = quantized_model(cache, artifacts.onnx_model(cache, weights, None), precision, options.calibration_dir)
         return BuiltRunner(OnnxRuntimeRunner(model, threads=options.threads, precision=precision, name=backend), False)
     if backend == "ascend-om":
         reason = missing_ascend_runtime()

@@ -8,7 +8,7 @@ import pytest
 
 from srcnn_support.accuracy import (
     BACKENDS, MAX_ABS_TOLERANCE, MIN_MEAN_GAIN_OVER_BICUBIC_DB, RELATIVE_TOLERANCE, BackendOutcome, PublishedTable,
-    measurement_row,
+    QUANTIZED_BACKENDS, MAX_STANDARD_PSNR_DROP_DB, measurement_row,
 )
 from srcnn_support.errors import MissingRuntimeError
 from srcnn_support.evaluate import mean, relative_deviation
@@ -87,7 +87,7 @@ def test_mean_guide_psnr_within_1pct_of_published(accuracy, recorder, published,
     check_relative(recorder, backend, None, "mean_guide_psnr_vs_published", measured, reference)
 
 
-@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "pytorch"])  # pytorch is the reference
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "pytorch" and b not in QUANTIZED_BACKENDS])
 def test_output_equals_pytorch(accuracy, recorder, backend, image_name):
     outcome_of(accuracy, recorder, backend)
     for layout in (Layout.NATURAL, Layout.GUIDE):
@@ -119,3 +119,18 @@ def test_mean_standard_gain_over_bicubic(accuracy, recorder, backend):
                          MIN_MEAN_GAIN_OVER_BICUBIC_DB, f">= {MIN_MEAN_GAIN_OVER_BICUBIC_DB} dB")
     assert passed, (f"mean/{backend}: standard PSNR gain over bicubic {gain:.3f} dB < "
                     f"{MIN_MEAN_GAIN_OVER_BICUBIC_DB} dB")
+
+
+@pytest.mark.parametrize("backend", QUANTIZED_BACKENDS)
+def test_quantized_standard_psnr_close_to_fp32(accuracy, recorder, backend):
+    scores = list(outcome_of(accuracy, recorder, backend).scores.values())
+    for score in scores:
+        require_finite(score, backend)
+    measured = mean(s.standard_psnr for s in scores)
+    reference = mean(s.standard_psnr for s in accuracy.reference.scores.values())
+    drop = reference - measured
+    passed = drop <= MAX_STANDARD_PSNR_DROP_DB
+    recorder.add_verdict(backend, None, "standard_psnr_drop_vs_fp32", passed, measured, reference,
+                         f"<= {MAX_STANDARD_PSNR_DROP_DB} dB below fp32")
+    assert passed, (f"mean/{backend}: standard PSNR {measured:.3f} dB is {drop:.3f} dB below fp32 "
+                    f"{reference:.3f} dB > {MAX_STANDARD_PSNR_DROP_DB} dB")

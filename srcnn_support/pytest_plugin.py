@@ -80,6 +80,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         target = _perf_target_or_none(metafunc.config)
         sizes = target.batch_sizes if target else (1,)
         metafunc.parametrize("perf_batch_size", sizes, ids=[f"bs{b}" for b in sizes], scope="session")
+    if "perf_variant" in metafunc.fixturenames:
+        target = _perf_target_or_none(metafunc.config)
+        cases = [(v, b) for v in (target.variants if target else ()) for b in v.batch_sizes]
+        metafunc.parametrize("perf_variant", cases, ids=[f"{v.backend}-bs{b}" for v, b in cases] or None,
+                             scope="session")
     if "perf_device" in metafunc.fixturenames:
         gate = _config(metafunc.config)
         devices = gate.devices or (0,)
@@ -138,6 +143,20 @@ def perf_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, we
         except MissingRuntimeError as exc:
             if gate.require_target:
                 pytest.fail(f"--require-target: {exc}", pytrace=False)
+            pytest.skip(str(exc))
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def perf_variant_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, weights_identity):
+    from srcnn_support.runners import RunnerOptions, make_runner
+
+    def build(backend: str, batch_size: int = 1):
+        try:
+            return make_runner(backend, artifact_cache, gate.weights, batch_size,
+                               RunnerOptions(calibration_dir=gate.calibration_dir))
+        except MissingRuntimeError as exc:
             pytest.skip(str(exc))
 
     return build

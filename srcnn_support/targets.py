@@ -26,6 +26,17 @@ class Gate:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """Another backend measured against the target's own in the same session (e.g. INT8 vs fp32)."""
+
+    backend: str
+    batch_sizes: tuple[int, ...]
+    gated_batch_sizes: tuple[int, ...]
+    min_speedup: float
+    provenance: str
+
+
+@dataclass(frozen=True)
 class Target:
     name: str
     description: str
@@ -37,6 +48,7 @@ class Target:
     gates: tuple[Gate, ...]
     chips_per_card: int = 1
     published: dict = field(default_factory=dict)
+    variants: tuple[Variant, ...] = ()
 
     @property
     def batch_sizes(self) -> tuple[int, ...]:
@@ -59,9 +71,11 @@ def load_targets(path: Path) -> dict[str, Target]:
             gates = tuple(Gate(kind=g["kind"], batch_sizes=tuple(g["batch_sizes"]), provenance=g["provenance"],
                                min_ratio=g.get("min_ratio"), min_fps=g.get("min_fps"),
                                tolerance=g.get("tolerance", 0.0)) for g in spec.get("gates", []))
+            variants = tuple(Variant(v["backend"], tuple(v["batch_sizes"]), tuple(v.get("gated_batch_sizes", [])),
+                                     v["min_speedup_over_fp32"], v["provenance"]) for v in spec.get("variants", []))
             targets[name] = Target(name, spec["description"], spec["backend"], spec["precision"], spec["detect"],
                                    tuple(spec["gated_batch_sizes"]), tuple(spec.get("recorded_batch_sizes", [])),
-                                   gates, spec.get("chips_per_card", 1), spec.get("published", {}))
+                                   gates, spec.get("chips_per_card", 1), spec.get("published", {}), variants)
         except (KeyError, TypeError) as exc:
             raise SrcnnGateError(path, f"target '{name}' is malformed (missing or bad field {exc})") from None
     return targets

@@ -92,3 +92,30 @@ def _harness_over_bare(runner, batch: np.ndarray) -> float:
     latency_ratio, _, _ = interleaved_ratio(lambda: session.run(None, {INPUT_NAME: batch}),
                                             lambda: runner.infer(batch), min_rounds=MIN_ROUNDS, min_time_s=MIN_TIME_S)
     return 1.0 / latency_ratio
+
+
+def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_variant_runner, prepared, perf_variant,
+                                              recorder):
+    """E.g. INT8 vs fp32 on the cpu target: both measured alternately in this session, on the same inputs."""
+    variant, batch_size = perf_variant
+    batch = batch_of(prepared, batch_size)
+    with perf_runner(batch_size).runner as base, perf_variant_runner(variant.backend).runner as other:
+        assert np.isfinite(other.infer(batch)).all(), f"{variant.backend}/bs{batch_size}: output contains NaN or Inf"
+        latency_ratio, base_s, other_s = interleaved_ratio(lambda: base.infer(batch), lambda: other.infer(batch),
+                                                           min_rounds=MIN_ROUNDS, min_time_s=2 * MIN_TIME_S)
+        speedup = 1.0 / latency_ratio
+        info, base_info = other.info(), base.info()
+    stats = LatencyStats.from_seconds(other_s)
+    gated = batch_size in variant.gated_batch_sizes
+    passed = speedup >= variant.min_speedup
+    recorder.add_perf({"target": perf_target.name, "backend": info.backend, "precision": info.precision,
+                       "batch_size": batch_size, "device": 0, "timer": "suite interleaved loop", "gated": gated,
+                       "versions": info.versions, **throughput_figures(batch_size, stats),
+                       "speedup_over": base_info.backend, "speedup": speedup,
+                       "reference_fps": throughput_figures(batch_size, LatencyStats.from_seconds(base_s))["fps"],
+                       "gate": f">= {variant.min_speedup} x {base_info.backend} {base_info.precision}" if gated else None,
+                       "verdict": ("pass" if passed else "fail") if gated else "recorded"})
+    if gated:
+        assert passed, (f"{perf_target.name}/{variant.backend}/bs{batch_size}: {speedup:.2f} x the "
+                        f"{base_info.precision} throughput < {variant.min_speedup} ({variant.provenance})")
+    assert speedup > 0

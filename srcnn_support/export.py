@@ -20,11 +20,12 @@ EXPORT_CODE_MODULES = ("model", "export")
 
 
 def export_onnx(model: SRCNN, path: Path, batch_size: int | None, size: int = CROP_SIZE) -> None:
-    """``batch_size=None`` gives a dynamic batch axis (for runtimes); ATC needs a fixed one per file."""
+    """``batch_size=None``: batch, height and width dynamic (runtimes, full-size images); ATC needs a fixed batch per file."""
     model = model.eval()
     example = torch.zeros(batch_size or 1, 1, size, size)
     buffer = io.BytesIO()
-    dynamic_axes = None if batch_size else {INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}}
+    axes = {0: "batch", 2: "height", 3: "width"}
+    dynamic_axes = None if batch_size else {INPUT_NAME: axes, OUTPUT_NAME: axes}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
@@ -51,6 +52,6 @@ def check_onnx_file(path: Path, size: int = CROP_SIZE) -> onnx.ModelProto:
         names = ", ".join(i.name for i in inputs) or "none"
         raise SrcnnGateError(path, f"expected one input named '{INPUT_NAME}', found: {names}")
     dims = [d.dim_value if d.HasField("dim_value") else None for d in inputs[0].type.tensor_type.shape.dim]
-    if len(dims) != 4 or dims[1:] not in ([1, size, size], [1, None, None]):
+    if len(dims) != 4 or dims[1] != 1 or any(d not in (size, None) for d in dims[2:]):
         raise SrcnnGateError(path, f"input '{INPUT_NAME}' has shape {dims}, expected [N, 1, {size}, {size}]")
     return proto

@@ -1,0 +1,78 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
+from srcnn_support.backends.pytorch import PyTorchRunner
+from srcnn_support.export import export_onnx
+from srcnn_support.model import SRCNN
+from srcnn_support.tiling import HALO, tile_starts, tiled_inference
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(3)
+    return SRCNN().eval()
+
+
+def test_tile_starts_cover_the_axis():
+    assert tile_starts(200, 256) == [0]
+    starts = tile_starts(1000, 256)
+    assert starts[0] == 0 and starts[-1] == 1000 - 256
+    assert all(b - a <= 256 - 2 * HALO for a, b in zip(starts, starts[1:]))
+
+
+@pytest.mark.parametrize("shape", [(600, 517), (256, 700), (300, 256)])
+def test_tiled_equals_whole_image(model, shape):
+    plane = np.random.default_rng(0).random(shape, dtype=np.float32)
+    with PyTorchRunner(model) as runner:
+        whole = runner.infer(plane[None, None])[0, 0]
+        tiled = tiled_inference(runner.infer, plane)
+    assert np.abs(tiled - whole).max() < 1e-5
+
+
+def test_tiled_with_a_fixed_shape_model(model, tmp_path):
+    export_onnx(model, tmp_path / "bs2.onnx", batch_size=2)  # fixed N x 1 x 256 x 256, like an .om
+    plane = np.random.default_rng(1).random((520, 610), dtype=np.float32)
+    with OnnxRuntimeRunner(tmp_path / "bs2.onnx") as fixed, PyTorchRunner(model) as reference:
+        def infer(batch):
+            padded = np.concatenate([batch, batch[:1].repeat(2 - len(batch), 0)]) if len(batch) < 2 else batch
+            return fixed.infer(padded)[: len(batch)]
+
+        tiled = tiled_inference(infer, plane, batch_size=2)
+        whole = reference.infer(plane[None, None])[0, 0]
+    assert np.abs(tiled - whole).max() < 1e-5
+
+
+PEAK_RSS = """
+import resource, sys, numpy as np, torch
+from srcnn_support.model import SRCNN
+from srcnn_support.backends.pytorch import PyTorchRunner
+from srcnn_support.tiling import tiled_inference
+torch.set_num_threads(1)
+plane = np.random.default_rng(0).random((int(sys.argv[2]), int(sys.argv[2])), dtype=np.float32)
+with PyTorchRunner(SRCNN()) as runner:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out = tiled_inference(runner.infer, plane, batch_size=1) if sys.argv[1] == "tiled" else runner.infer(plane[None, None])
+    print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+"""
+
+
+@pytest.mark.slow
+def test_tiled_memory_does_not_grow_with_the_image():
+    def growth_mb(mode: str, side: int) -> float:
+        result = subprocess.run([sys.executable, "-c", PEAK_RSS, mode, str(side)], capture_output=True, text=True,
+                                check=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+        return float(result.stdout.strip())
+
+    whole = growth_mb("whole", 1024)  # 64 channels x 1024^2 x 4 bytes = 256 MiB for conv1's output alone
+    small, large = growth_mb("tiled", 512), growth_mb("tiled", 1024)
+    assert large < 150 and large < whole / 3, (small, large, whole)
+    assert large - small < 40, (small, large, whole)  # 4x the pixels, about the same peak: only the output plane grows

@@ -86,6 +86,17 @@ class AccuracySession:
         built = make_runner(backend, self.cache, self.weights, self.options.batch_size, options)
         return built.runner, built.fixed_batch
 
+    def full_size(self, backend: str, files: list[Path]) -> list:
+        """The usual SR benchmark protocol (full-size images) for one backend; cached per session."""
+        from .fullsize import evaluate_files
+
+        key = f"full:{backend}"
+        if key not in self._outcomes:
+            runner, _ = self._make_runner(backend)
+            with runner:
+                self._outcomes[key] = evaluate_files(runner, files)
+        return self._outcomes[key]
+
     def max_abs_vs_reference(self, backend: str, image: str, layout: Layout) -> float:
         mine, ref = self.outcome(backend), self.reference
         if layout is Layout.GUIDE:

@@ -24,9 +24,14 @@ class FullSizeScore:
 
 def evaluate_full_size(runner: Runner, dataset_dir: Path, scale: int = SCALE, with_ssim: bool = True,
                        infer=None) -> list[FullSizeScore]:
+    return evaluate_files(runner, list_images(dataset_dir), scale, with_ssim, infer)
+
+
+def evaluate_files(runner: Runner, files: list[Path], scale: int = SCALE, with_ssim: bool = True,
+                   infer=None) -> list[FullSizeScore]:
     """``infer`` (plane -> plane) overrides whole-image inference, e.g. with tiled inference."""
     scores = []
-    for path in list_images(dataset_dir):
+    for path in files:
         hr = crop_to_scale(load_rgb(path), scale)
         bicubic = np.asarray(degrade(hr, scale))
         truth = np.asarray(hr)
@@ -41,3 +46,12 @@ def evaluate_full_size(runner: Runner, dataset_dir: Path, scale: int = SCALE, wi
             bicubic_ssim=standard_ssim(bicubic, truth, scale) if with_ssim else float("nan"),
         ))
     return scores
+
+
+# The SRCNN paper (Dong et al., TPAMI 2016, 9-5-5, x2), PSNR in dB: (SRCNN, bicubic).
+PAPER_X2_PSNR = {"Set5": (36.66, 33.66), "Set14": (32.45, 30.23)}
+
+
+def summary(scores: list[FullSizeScore]) -> dict:
+    keys = ("psnr", "ssim", "bicubic_psnr", "bicubic_ssim")
+    return {k: float(np.mean([getattr(s, k) for s in scores])) for k in keys} | {"images": len(scores)}

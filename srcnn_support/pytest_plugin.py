@@ -228,7 +228,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def _write_report(config: pytest.Config, gate: GateConfig, recorder: ResultsRecorder) -> None:
     from srcnn_support import report
 
-    if not (recorder.measurements or recorder.perf):
+    if not (recorder.measurements or recorder.perf or recorder.meta.get("full_size")):
         return
     try:
         weights = identify_weights(gate.weights)
@@ -243,6 +243,10 @@ def _write_report(config: pytest.Config, gate: GateConfig, recorder: ResultsReco
         report.save_part(gate.report_dir, "accuracy", document)
     if recorder.perf:
         report.save_part(gate.report_dir, "perf", document)
+    if recorder.meta.get("full_size"):
+        report.save_part(gate.report_dir, f"fullsize-{gate.dataset.label}",
+                         {"dataset": gate.dataset.label, "backends": recorder.meta["full_size"],
+                          "environment": document["environment"]})
     written = report.write_report(gate.report_dir)
     if written:
         config._srcnn_report = written

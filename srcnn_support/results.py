@@ -59,7 +59,10 @@ class ResultsRecorder:
         self.verdicts.extend(data["verdicts"])
         self.perf.extend(data["perf"])
         for key, value in data["meta"].items():
-            self.meta.setdefault(key, value)
+            if isinstance(value, dict) and isinstance(self.meta.get(key), dict):
+                self.meta[key] = {**value, **self.meta[key]}
+            else:
+                self.meta.setdefault(key, value)
 
     def document(self) -> dict:
         rows = []

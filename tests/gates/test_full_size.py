@@ -1,0 +1,48 @@
+"""The standard SR benchmark on full-size images (each cropped to a multiple of the scale):
+PSNR/SSIM on MATLAB Y with a 2-pixel shave, bicubic baseline, the SRCNN paper's figures beside it."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pytest
+
+from srcnn_support.accuracy import MAX_STANDARD_PSNR_DROP_DB, QUANTIZED_BACKENDS
+from srcnn_support.errors import MissingRuntimeError
+from srcnn_support.fullsize import PAPER_X2_PSNR, summary
+
+pytestmark = pytest.mark.accuracy
+
+FULL_SIZE_BACKENDS = ("pytorch", "onnxruntime", *QUANTIZED_BACKENDS)
+
+
+def full_size_summary(accuracy, gate, recorder, backend):
+    try:
+        scores = accuracy.full_size(backend, list(gate.dataset.files))
+    except MissingRuntimeError as exc:
+        pytest.skip(str(exc))
+    result = summary(scores)
+    recorder.meta.setdefault("full_size", {})[backend] = {
+        "dataset": gate.dataset.label, **result, "paper": PAPER_X2_PSNR.get(gate.dataset.label),
+        "per_image": [asdict(s) for s in scores]}
+    return result
+
+
+@pytest.mark.parametrize("backend", FULL_SIZE_BACKENDS)
+def test_full_size_beats_bicubic(accuracy, gate, recorder, backend):
+    result = full_size_summary(accuracy, gate, recorder, backend)
+    gain = result["psnr"] - result["bicubic_psnr"]
+    assert gain > 0, (f"{gate.dataset.label}/{backend}: full-size PSNR {result['psnr']:.3f} dB does not beat "
+                      f"bicubic {result['bicubic_psnr']:.3f} dB")
+    assert result["ssim"] > result["bicubic_ssim"]
+
+
+@pytest.mark.parametrize("backend", QUANTIZED_BACKENDS)
+def test_full_size_quantized_within_0_1_db_of_fp32(accuracy, gate, recorder, backend):
+    fp32 = full_size_summary(accuracy, gate, recorder, "pytorch")
+    result = full_size_summary(accuracy, gate, recorder, backend)
+    drop = fp32["psnr"] - result["psnr"]
+    recorder.add_verdict(backend, None, "full_size_psnr_drop_vs_fp32", drop <= MAX_STANDARD_PSNR_DROP_DB,
+                         result["psnr"], fp32["psnr"], f"<= {MAX_STANDARD_PSNR_DROP_DB} dB below fp32")
+    assert drop <= MAX_STANDARD_PSNR_DROP_DB, (
+        f"{gate.dataset.label}/{backend}: full-size PSNR {result['psnr']:.3f} dB is {drop:.3f} dB below fp32 "
+        f"{fp32['psnr']:.3f} dB > {MAX_STANDARD_PSNR_DROP_DB} dB")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,12 +105,17 @@ def validate_state_dict(state: object, source: str | Path) -> dict[str, torch.Te
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     """Load a state dict without ever executing pickled code (``weights_only=True``)."""
     path = Path(path)
-    _read_bytes(path)  # uniform "not found"/"directory" messages before torch sees the path
+    head = _read_bytes(path)[:4]  # uniform "not found"/"directory" messages before torch sees the path
+    if not head:
+        raise SrcnnGateError(path, "empty file (0 bytes), expected PyTorch weights")
+    if not (head.startswith(b"PK\x03\x04") or head.startswith(b"\x80")):
+        raise SrcnnGateError(path, "not a PyTorch weights file (neither torch.save's zip format nor a pickle)")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unpickling refused"
-        raise SrcnnGateError(path, f"refused to load: not a plain tensor state dict ({first})") from None
+        culprit = re.search(r"(?i)unsupported global:? (?:GLOBAL )?([\w.]+)", str(exc))
+        why = f"it would import '{culprit[1]}'" if culprit else "it holds objects other than tensors"
+        raise SrcnnGateError(path, f"refused to load: {why}; only plain tensor state dicts are accepted") from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SrcnnGateError(path, f"not a readable PyTorch weights file ({first})") from None

@@ -15,7 +15,7 @@ from srcnn_support.accuracy import BACKENDS, AccuracyOptions, AccuracySession, s
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.gate import GateConfig, gate_config
-from srcnn_support.model import identify_weights
+from srcnn_support.model import identify_weights, read_state_dict
 from srcnn_support.results import ResultsRecorder
 
 
@@ -37,8 +37,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _config(config: pytest.Config) -> GateConfig:
     if not hasattr(config, "_srcnn_gate"):
-        config._srcnn_gate = gate_config(config.getoption)
+        try:
+            config._srcnn_gate = gate_config(config.getoption)
+        except SrcnnGateError as exc:  # a bad --dataset-dir etc.: one line, no traceback, exit code 4
+            raise pytest.UsageError(str(exc)) from None
     return config._srcnn_gate
+
+
+def _user_error(exc: SrcnnGateError):
+    """Bad input met inside a fixture fails the tests with the library's one-line message."""
+    pytest.fail(str(exc), pytrace=False)
 
 
 MARKERS = {
@@ -60,10 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    try:
-        gate = _config(config)
-    except SrcnnGateError as exc:
-        return [f"srcnn-gate: configuration error: {exc}"]
+    gate = _config(config)
     weights = gate.weights
     try:
         identity = f"md5 {identify_weights(weights).md5}"
@@ -181,7 +186,11 @@ def artifact_cache(gate: GateConfig, pytestconfig: pytest.Config) -> ArtifactCac
 
 @pytest.fixture(scope="session")
 def weights_identity(gate: GateConfig, recorder: ResultsRecorder):
-    identity = identify_weights(gate.weights)
+    try:
+        identity = identify_weights(gate.weights)
+        read_state_dict(gate.weights)  # refuse bad weights once, before any backend touches them
+    except SrcnnGateError as exc:
+        _user_error(exc)
     recorder.meta.update({"weights": identity.path, "weights_md5": identity.md5, "weights_sha256": identity.sha256,
                           "dataset": gate.dataset.description})
     return identity
@@ -189,7 +198,10 @@ def weights_identity(gate: GateConfig, recorder: ResultsRecorder):
 
 @pytest.fixture(scope="session")
 def prepared(gate: GateConfig, artifact_cache: ArtifactCache):
-    return artifacts.prepared_images(artifact_cache, list(gate.dataset.files))
+    try:
+        return artifacts.prepared_images(artifact_cache, list(gate.dataset.files))
+    except SrcnnGateError as exc:
+        _user_error(exc)
 
 
 @pytest.fixture(scope="session")

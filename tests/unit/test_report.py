@@ -1,0 +1,67 @@
+import json
+
+import numpy as np
+
+from srcnn_support import report
+from srcnn_support.perf import aggregate_per_card
+from srcnn_support.results import ResultsRecorder
+
+
+def _recorder() -> ResultsRecorder:
+    recorder = ResultsRecorder()
+    for backend, offset in (("pytorch", 0.0), ("onnxruntime", 0.01)):
+        for image, value in (("woman", 36.9), ("bird", 37.7)):
+            recorder.add_measurement(backend, image, {
+                "guide_psnr_guide_layout": value + offset, "reference_guide_psnr": value, "standard_psnr": value - 1,
+                "standard_ssim": 0.95, "bicubic_psnr": value - 3, "bicubic_ssim": 0.9, "finite": True})
+            recorder.add_verdict(backend, image, "guide_psnr_vs_live_reference", True, value + offset, value, "1%")
+    recorder.add_perf({"target": "cpu", "backend": "onnxruntime", "precision": "fp32", "batch_size": 1, "fps": 20.0,
+                       "gflops": 150.0, "latency_median_ms": 50.0, "latency_p99_ms": 60.0, "gated": True,
+                       "verdict": "pass", "device": 0})
+    recorder.meta.update({"weights_md5": "abc", "dataset": "test"})
+    return recorder
+
+
+def test_worker_results_merge_into_the_same_document():
+    single = _recorder()
+    merged = ResultsRecorder()
+    merged.merge_wire(single.to_wire())
+    merged.merge_wire(single.to_wire())  # a second worker reporting the same rows changes nothing
+    assert merged.document()["images"] == single.document()["images"]
+    assert len(merged.document()["verdicts"]) == len(single.document()["verdicts"])
+
+
+def test_report_has_tables_pictures_plot_and_html(tmp_path):
+    document = _recorder().document()
+    document["environment"] = report.environment(["pytest", "-m", "accuracy"], [], {"path": "w", "md5": "abc", "sha256": "d"})
+    report.save_part(tmp_path, "accuracy", document)
+    report.save_part(tmp_path, "perf", document)
+    rgb = np.random.default_rng(0).integers(0, 256, (256, 256, 3), dtype=np.uint8)
+    for name in ("woman", "bird"):
+        report.save_side_by_side(tmp_path, name, rgb, rgb, rgb)
+    md_path, html_path = report.write_report(tmp_path)
+    text = md_path.read_text()
+    guide_table = text.split("### Guide metric")[1].split("###")[0]
+    assert guide_table.count("| woman |") == 1 and "| **mean** |" in guide_table
+    assert "![woman" in text and (tmp_path / report.PLOT).exists()
+    assert "| cpu | onnxruntime | fp32 | 0 | 1 | 20.00 |" in text
+    page = html_path.read_text()
+    assert page.count("data:image/png;base64,") == 3 and "<table>" in page
+
+
+def test_only_the_parts_a_run_has(tmp_path):
+    document = _recorder().document()
+    document["perf"] = []
+    report.save_part(tmp_path, "accuracy", document)
+    md_path, _ = report.write_report(tmp_path)
+    assert "## Throughput" not in md_path.read_text()
+    assert report.write_report(tmp_path / "empty") is None
+
+
+def test_per_card_adds_devices_and_applies_threshold():
+    rows = [{"target": "ascend310", "batch_size": 1, "device": d, "fps": 300.0} for d in range(4)]
+    (card,) = aggregate_per_card(rows, {"ascend310": 4}, {("ascend310", 1): 1163.108})
+    assert card["fps_per_card"] == 1200.0 and card["verdict"] == "pass" and card["devices"] == [0, 1, 2, 3]
+    (single,) = aggregate_per_card(rows[:1], {"ascend310": 4}, {("ascend310", 1): 1163.108})
+    assert single["fps_per_card"] == 1200.0 and "x 4" in single["how"]
+    assert json.dumps(card)

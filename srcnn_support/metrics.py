@@ -15,13 +15,15 @@ from .imaging import matlab_y
 
 
 def psnr(a: np.ndarray, b: np.ndarray, peak: float) -> float:
-    """PSNR in dB, computed in float64; identical inputs give ``inf``; NaN anywhere gives NaN."""
+    """PSNR in dB, computed in float64; identical inputs give ``inf``; NaN gives NaN, Inf gives ``-inf``."""
     a64, b64 = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a64.shape != b64.shape:
         raise ValueError(f"shape mismatch {a64.shape} vs {b64.shape}")
     mse = float(np.mean((a64 - b64) ** 2))
     if math.isnan(mse):
         return math.nan
+    if math.isinf(mse):
+        return -math.inf
     if mse == 0.0:
         return math.inf
     return 10.0 * math.log10(peak * peak / mse)

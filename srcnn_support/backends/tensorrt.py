@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import MissingRuntimeError, SrcnnGateError
 from ..export import INPUT_NAME
 from .base import Runner, RunnerInfo
+from .cuda import _torch_cuda
 
 
 def _tensorrt_module():
@@ -21,15 +22,6 @@ def _tensorrt_module():
         return tensorrt
     except Exception:
         return None
-
-
-def _torch_cuda() -> bool:
-    try:
-        import torch
-
-        return torch.cuda.is_available()
-    except Exception:
-        return False
 
 
 def missing_tensorrt_runtime() -> str | None:

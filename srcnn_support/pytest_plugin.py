@@ -125,11 +125,10 @@ def perf_target(gate: GateConfig):
         pytest.fail(f"unknown --target {gate.target!r}; known: {', '.join(targets)} (edit {TARGETS_FILE} to add one)",
                     pytrace=False)
     target = targets[gate.target]
-    reason = missing_hardware(target)
-    if reason is None:
-        from srcnn_support.runners import missing_backend_runtime
+    from srcnn_support.runners import missing_backend_runtime
 
-        reason = missing_backend_runtime(target.backend)
+    reasons = (missing_hardware(target), missing_backend_runtime(target.backend))
+    reason = "; ".join(dict.fromkeys(r for r in reasons if r))
     if reason:
         if gate.require_target:
             pytest.fail(f"--require-target: {reason}", pytrace=False)

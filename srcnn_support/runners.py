@@ -75,7 +75,11 @@ def _detect_soc() -> str:
 def missing_backend_runtime(backend: str) -> str | None:
     """None when ``backend`` can run here, else what is missing (checked before building artifacts)."""
     if backend == "ascend-om":
-        return missing_ascend_runtime()
+        import shutil
+
+        missing = [m for m in (missing_ascend_runtime(),
+                               None if shutil.which("atc") else "no 'atc' on PATH to convert ONNX to .om (CANN toolkit)") if m]
+        return "; ".join(missing) or None
     if backend == "tensorrt":
         return missing_tensorrt_runtime()
     if backend == "cuda":

@@ -1,0 +1,33 @@
+"""The gates' command-line behaviour, run as a user runs them (a pytest subprocess)."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pytest(tmp_path, *args):
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs",
+                           f"--artifacts-dir={tmp_path}", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_missing_ascend_hardware_is_a_skip_naming_what_is_missing(tmp_path):
+    result = _pytest(tmp_path, "-m", "perf", "--target", "ascend310")
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "'npu-smi' not on PATH" in result.stdout and "ais_bench" in result.stdout and "'atc'" in result.stdout
+
+
+def test_require_target_turns_the_skip_into_a_failure(tmp_path):
+    result = _pytest(tmp_path, "-m", "perf", "--target", "ascend310", "--require-target")
+    assert result.returncode == 1
+    assert "--require-target: target ascend310: 'npu-smi' not on PATH" in result.stdout
+
+
+def test_unknown_target_and_bad_dataset_are_one_line_errors(tmp_path):
+    result = _pytest(tmp_path, "-m", "perf", "--target", "nosuch")
+    assert result.returncode == 1 and "unknown --target 'nosuch'" in result.stdout
+    result = _pytest(tmp_path, "-m", "accuracy", f"--dataset-dir={tmp_path / 'absent'}")
+    assert result.returncode == 4
+    assert f"ERROR: {tmp_path / 'absent'}: dataset directory not found" in result.stderr

@@ -13,9 +13,13 @@ from .errors import SrcnnGateError
 def _cmd_train(args: argparse.Namespace) -> int:
     from .train import TrainConfig, train
 
+    from .model import identify_weights
+
     config = TrainConfig(
         data_dir=args.data, steps=args.steps, batch_size=args.batch_size, patch_size=args.patch_size,
-        learning_rate=args.lr, seed=args.seed, validate_every=args.validate_every, threads=args.threads,
+        learning_rate=args.lr, final_learning_rate=args.final_lr, warmup_steps=args.warmup_steps, seed=args.seed,
+        validate_every=args.validate_every, threads=args.threads, init_weights=args.init,
+        init_sha256=identify_weights(args.init).sha256 if args.init else None,
     )
     checkpoint = Path(args.checkpoint) if args.checkpoint else Path(args.out).with_suffix(".ckpt")
     result = train(config, Path(args.out), checkpoint, max_minutes=args.max_minutes,
@@ -109,7 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=15_000)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--patch-size", type=int, default=48)
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (cosine decay after warm-up)")
+    p.add_argument("--final-lr", type=float, default=1e-5)
+    p.add_argument("--warmup-steps", type=int, default=500)
+    p.add_argument("--init", help="start from these weights instead of a random init (fine-tuning stage)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--validate-every", type=int, default=1000)
     p.add_argument("--threads", type=int, default=2)

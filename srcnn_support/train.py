@@ -39,6 +39,8 @@ class TrainConfig:
     seed: int = 0
     validate_every: int = 1000
     threads: int = 2
+    init_weights: str | None = None  # start from these weights (a second, fine-tuning stage)
+    init_sha256: str | None = None
 
 
 @dataclass
@@ -142,6 +144,11 @@ def train(config: TrainConfig, output: Path, checkpoint: Path, max_minutes: floa
         rng.bit_generator.state = json.loads(saved["rng"])
         step, history = int(saved["step"]), json.loads(saved["history"])
         log(f"resumed from {checkpoint} at step {step}")
+    elif config.init_weights:
+        from .model import read_state_dict
+
+        model.load_state_dict(read_state_dict(config.init_weights))
+        log(f"starting from {config.init_weights} (sha256 {config.init_sha256})")
 
     started, elapsed_before = time.monotonic(), float(history["elapsed_s"])
     running_loss, loss_count = 0.0, 0
@@ -155,7 +162,7 @@ def train(config: TrainConfig, output: Path, checkpoint: Path, max_minutes: floa
         loss.backward()
         optimizer.step()
         step += 1
-        running_loss += float(loss)
+        running_loss += float(loss.detach())
         loss_count += 1
         finished = step == config.steps
         out_of_time = max_minutes is not None and time.monotonic() - started > max_minutes * 60

@@ -118,7 +118,7 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
         raise SrcnnGateError(path, f"refused to load: {why}; only plain tensor state dicts are accepted") from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SrcnnGateError(path, f"not a readable PyTorch weights file ({first})") from None
+        raise SrcnnGateError(path, f"not a readable PyTorch weights file: truncated or damaged ({first})") from None
     if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
         state = state["model"]  # our training checkpoints nest the weights under "model"
     return validate_state_dict(state, path)

@@ -66,28 +66,34 @@ def time_calls(fn: Callable[[], object], min_rounds: int = 5, min_time_s: float 
 
 
 def interleaved_ratio(first: Callable[[], object], second: Callable[[], object], min_rounds: int = 6,
-                      min_time_s: float = 4.0, block_rounds: int | None = None) -> tuple[float, list[float], list[float]]:
-    """Median latency of ``second`` / median of ``first``, measured in alternating blocks (ABBAAB...).
+                      min_time_s: float = 4.0, block_rounds: int | None = None,
+                      min_blocks: int = 6) -> tuple[float, list[float], list[float]]:
+    """Latency of ``second`` relative to ``first``, measured in alternating blocks (AB BA AB ...).
 
     Blocks, not single calls, alternate: switching sessions on every call evicts each one's buffers
     from the cache and parks its threads, which penalises both and the faster one more (measured
-    here: INT8/fp32 read 1.3x call-by-call and 1.5x in blocks). The first call of every block is
-    discarded as a warm-up; alternating blocks still spreads machine drift over both sides.
+    here: INT8/fp32 read 1.3x call-by-call and 1.5-1.7x in blocks). The first call of every block
+    is a discarded warm-up. The ratio is the median over block pairs of the pair's median
+    latencies, so a slow spell of the machine moves both sides of a pair and cancels out.
     """
-    probe = time_calls(first, min_rounds=1, max_rounds=1, min_time_s=0.0) + time_calls(second, min_rounds=1, max_rounds=1, min_time_s=0.0)
+    probe = time_calls(first, min_rounds=1, max_rounds=1, min_time_s=0.0) + \
+        time_calls(second, min_rounds=1, max_rounds=1, min_time_s=0.0)
     per_call = max(sum(probe) / 2, 1e-4)
-    rounds = block_rounds or max(2, min(10, int(min_time_s / 4 / per_call)))
+    rounds = block_rounds or max(2, min(10, int(min_time_s / (2 * min_blocks) / per_call)))
     a: list[float] = []
     b: list[float] = []
-    started, block = time.perf_counter(), 0
-    while len(a) < min_rounds or len(b) < min_rounds or time.perf_counter() - started < min_time_s:
-        order = ((first, a), (second, b)) if block % 2 == 0 else ((second, b), (first, a))
-        for fn, out in order:
-            out.extend(time_calls(fn, min_rounds=rounds, max_rounds=rounds, min_time_s=0.0, warmup_rounds=1))
-        block += 1
-        if block >= 4 and time.perf_counter() - started > 10 * min_time_s:
-            break
-    return statistics.median(b) / statistics.median(a), a, b
+    pair_ratios: list[float] = []
+    started, pair = time.perf_counter(), 0
+    while (pair < min_blocks // 2 or len(a) < min_rounds or time.perf_counter() - started < min_time_s) and pair < 100:
+        block: dict[int, list[float]] = {}
+        for side in ((0, 1) if pair % 2 == 0 else (1, 0)):
+            block[side] = time_calls((first, second)[side], min_rounds=rounds, max_rounds=rounds, min_time_s=0.0,
+                                     warmup_rounds=1)
+        a.extend(block[0])
+        b.extend(block[1])
+        pair_ratios.append(statistics.median(block[1]) / statistics.median(block[0]))
+        pair += 1
+    return statistics.median(pair_ratios), a, b
 
 
 def throughput_figures(batch_size: int, stats: LatencyStats) -> dict:

@@ -89,8 +89,8 @@ def conv1_mean_activation(model, planes: list[np.ndarray]) -> np.ndarray:
     import torch
     import torch.nn.functional as F
 
-    w1 = torch.from_numpy(_initializer(model, "conv1.weight"))
-    b1 = torch.from_numpy(_initializer(model, "conv1.bias"))
+    w1 = torch.from_numpy(np.array(_initializer(model, "conv1.weight")))
+    b1 = torch.from_numpy(np.array(_initializer(model, "conv1.bias")))
     total = torch.zeros(w1.shape[0], dtype=torch.float64)
     with torch.no_grad():
         for plane in planes:

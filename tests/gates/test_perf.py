@@ -102,7 +102,7 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
     with perf_runner(batch_size).runner as base, perf_variant_runner(variant.backend).runner as other:
         assert np.isfinite(other.infer(batch)).all(), f"{variant.backend}/bs{batch_size}: output contains NaN or Inf"
         latency_ratio, base_s, other_s = interleaved_ratio(lambda: base.infer(batch), lambda: other.infer(batch),
-                                                           min_rounds=MIN_ROUNDS, min_time_s=2 * MIN_TIME_S)
+                                                           min_rounds=MIN_ROUNDS, min_time_s=4 * MIN_TIME_S)
         speedup = 1.0 / latency_ratio
         info, base_info = other.info(), base.info()
     stats = LatencyStats.from_seconds(other_s)

@@ -67,14 +67,16 @@ def time_calls(fn: Callable[[], object], min_rounds: int = 5, min_time_s: float 
 
 def interleaved_ratio(first: Callable[[], object], second: Callable[[], object], min_rounds: int = 6,
                       min_time_s: float = 4.0, block_rounds: int | None = None,
-                      min_blocks: int = 6) -> tuple[float, list[float], list[float]]:
+                      min_blocks: int = 6, block_warmup: int = 1) -> tuple[float, list[float], list[float]]:
     """Latency of ``second`` relative to ``first``, measured in alternating blocks (AB BA AB ...).
 
     Blocks, not single calls, alternate: switching sessions on every call evicts each one's buffers
     from the cache and parks its threads, which penalises both and the faster one more (measured
     here: INT8/fp32 read 1.3x call-by-call and 1.5-1.7x in blocks). The first call of every block
     is a discarded warm-up. The ratio is the median over block pairs of the pair's median
-    latencies, so a slow spell of the machine moves both sides of a pair and cancels out.
+    latencies, so a slow spell of the machine moves both sides of a pair and cancels out. Two
+    callers sharing one session (harness vs bare ``session.run``) can alternate call by call
+    (``block_rounds=1, block_warmup=0``): nothing is evicted between them.
     """
     probe = time_calls(first, min_rounds=1, max_rounds=1, min_time_s=0.0) + \
         time_calls(second, min_rounds=1, max_rounds=1, min_time_s=0.0)
@@ -84,11 +86,11 @@ def interleaved_ratio(first: Callable[[], object], second: Callable[[], object],
     b: list[float] = []
     pair_ratios: list[float] = []
     started, pair = time.perf_counter(), 0
-    while (pair < min_blocks // 2 or len(a) < min_rounds or time.perf_counter() - started < min_time_s) and pair < 100:
+    while (pair < min_blocks // 2 or len(a) < min_rounds or time.perf_counter() - started < min_time_s) and pair < 400:
         block: dict[int, list[float]] = {}
         for side in ((0, 1) if pair % 2 == 0 else (1, 0)):
             block[side] = time_calls((first, second)[side], min_rounds=rounds, max_rounds=rounds, min_time_s=0.0,
-                                     warmup_rounds=1)
+                                     warmup_rounds=block_warmup)
         a.extend(block[0])
         b.extend(block[1])
         pair_ratios.append(statistics.median(block[1]) / statistics.median(block[0]))

@@ -90,7 +90,8 @@ def _harness_over_bare(runner, batch: np.ndarray) -> float:
         pytest.fail("the bare-runtime ratio gate needs an ONNX Runtime target")
     session = runner.session
     latency_ratio, _, _ = interleaved_ratio(lambda: session.run(None, {INPUT_NAME: batch}),
-                                            lambda: runner.infer(batch), min_rounds=MIN_ROUNDS, min_time_s=MIN_TIME_S)
+                                            lambda: runner.infer(batch), min_rounds=16, min_time_s=4 * MIN_TIME_S,
+                                            block_rounds=1, block_warmup=0, min_blocks=32)
     return 1.0 / latency_ratio
 
 

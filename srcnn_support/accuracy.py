@@ -51,6 +51,7 @@ class AccuracySession:
         self.images = images
         self.options = options
         self._outcomes: dict[str, BackendOutcome] = {}
+        self._full_size: dict[str, list] = {}
         self._failures: dict[str, Exception] = {}
 
     @cached_property
@@ -90,12 +91,11 @@ class AccuracySession:
         """The usual SR benchmark protocol (full-size images) for one backend; cached per session."""
         from .fullsize import evaluate_files
 
-        key = f"full:{backend}"
-        if key not in self._outcomes:
+        if backend not in self._full_size:
             runner, _ = self._make_runner(backend)
             with runner:
-                self._outcomes[key] = evaluate_files(runner, files)
-        return self._outcomes[key]
+                self._full_size[backend] = evaluate_files(runner, files)
+        return self._full_size[backend]
 
     def max_abs_vs_reference(self, backend: str, image: str, layout: Layout) -> float:
         mine, ref = self.outcome(backend), self.reference

@@ -1,10 +1,9 @@
 """The suite's derived files, each built once through the artifact cache and keyed by its inputs."""
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from .atc import ATC_CODE_MODULES, AtcRequest, convert, find_atc, atc_version
+from .atc import ATC_CODE_MODULES, AtcRequest, atc_version, convert, find_atc
 from .cache import ArtifactCache, code_version, sha256_file
 from .export import EXPORT_CODE_MODULES, export_onnx
 from .imaging import CROP_SIZE, SCALE
@@ -44,8 +43,3 @@ def om_model(cache: ArtifactCache, onnx_path: Path, batch_size: int, soc_version
         convert(AtcRequest(str(onnx_path), str(tmp / stem), batch_size, soc_version, precision_mode), tmp)
 
     return cache.get_or_build("om", parts, build) / f"{stem}.om"
-
-
-def file_digest(path: Path) -> dict[str, str]:
-    data = Path(path).read_bytes()
-    return {"md5": hashlib.md5(data).hexdigest(), "sha256": hashlib.sha256(data).hexdigest()}

@@ -35,10 +35,13 @@ def atc_command(request: AtcRequest, atc: str = "atc") -> list[str]:
     ]
 
 
+MISSING_ATC = "no 'atc' on PATH to convert ONNX to .om (source the CANN toolkit's set_env.sh)"
+
+
 def find_atc() -> str:
     atc = shutil.which("atc")
     if not atc:
-        raise MissingRuntimeError("atc", "ATC not found on PATH (source the CANN set_env.sh to convert ONNX to .om)")
+        raise MissingRuntimeError("atc", MISSING_ATC)
     return atc
 
 
@@ -71,6 +74,14 @@ def detect_soc_version() -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return parse_npu_smi_chip(result.stdout)
+
+
+def require_soc_version(explicit: str | None) -> str:
+    """The ``--soc_version`` given, else the chip ``npu-smi info`` names; neither is an error."""
+    soc = explicit or detect_soc_version()
+    if not soc:
+        raise MissingRuntimeError("npu-smi", "no --soc-version given and 'npu-smi info' did not name a chip")
+    return soc
 
 
 def convert(request: AtcRequest, out_dir: Path) -> Path:

@@ -60,11 +60,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
-    from .atc import AtcRequest, atc_command, convert, detect_soc_version
+    from .atc import AtcRequest, atc_command, convert, require_soc_version
 
-    soc = args.soc_version or detect_soc_version()
-    if not soc:
-        raise SrcnnGateError("npu-smi", "no --soc_version given and 'npu-smi info' did not name a chip")
+    soc = require_soc_version(args.soc_version)
     output = Path(args.output)
     for batch in args.batch_sizes:
         request = AtcRequest(str(Path(args.model).resolve()), str(output.parent.resolve() / f"{output.name}_bs{batch}"),

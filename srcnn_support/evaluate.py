@@ -50,14 +50,10 @@ class ImageScore:
         return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(self).items()}
 
 
-def bicubic_y(image: PreparedImage) -> np.ndarray:
-    return image.network_input
-
-
 def score_image(image: PreparedImage, natural_out: np.ndarray, guide_out: np.ndarray,
                 border: int = SCALE) -> ImageScore:
     finite = bool(np.isfinite(natural_out).all() and np.isfinite(guide_out).all())
-    y_in = bicubic_y(image)
+    y_in = image.network_input  # the bicubic image's Y: what the guide metric compares against
     sr = compose_sr_rgb(np.nan_to_num(natural_out, nan=0.0), image.bicubic)
     return ImageScore(
         image=image.name,

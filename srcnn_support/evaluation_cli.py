@@ -10,6 +10,7 @@ from .backends.pytorch import PyTorchRunner
 from .cache import ArtifactCache
 from .evaluate import mean, run_images, score_image
 from .fullsize import evaluate_full_size
+from .fullsize import summary as full_size_summary
 from .guide_files import Layout
 from .imaging import list_images
 from .model import identify_weights
@@ -31,7 +32,7 @@ def evaluate(weights: Path, dataset_dir: Path, backend: str, protocol: str, arti
             for s in scores:
                 log(f"{s.image:<12} {s.width:>4}x{s.height:<4} {s.psnr:8.3f} {s.ssim:7.4f} {s.bicubic_psnr:8.3f} {s.bicubic_ssim:7.4f}")
             rows = [asdict(s) for s in scores]
-            summary = {k: mean(r[k] for r in rows) for k in ("psnr", "ssim", "bicubic_psnr", "bicubic_ssim")}
+            summary = full_size_summary(scores)
             log(f"{'mean':<12} {'':>9} {summary['psnr']:8.3f} {summary['ssim']:7.4f} "
                 f"{summary['bicubic_psnr']:8.3f} {summary['bicubic_ssim']:7.4f}")
         else:

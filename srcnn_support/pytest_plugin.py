@@ -108,19 +108,25 @@ def _parametrized_by_test(metafunc: pytest.Metafunc, name: str) -> bool:
     return False
 
 
-def _perf_target_or_none(config: pytest.Config):
-    from srcnn_support.gate import TARGETS_FILE
-    from srcnn_support.targets import load_targets
+def _targets(config: pytest.Config) -> dict:
+    if not hasattr(config, "_srcnn_targets"):
+        from srcnn_support.gate import TARGETS_FILE
+        from srcnn_support.targets import load_targets
 
-    return load_targets(TARGETS_FILE).get(_config(config).target)
+        config._srcnn_targets = load_targets(TARGETS_FILE)
+    return config._srcnn_targets
+
+
+def _perf_target_or_none(config: pytest.Config):
+    return _targets(config).get(_config(config).target)
 
 
 @pytest.fixture(scope="session")
-def perf_target(gate: GateConfig):
+def perf_target(gate: GateConfig, pytestconfig: pytest.Config):
     from srcnn_support.gate import TARGETS_FILE
-    from srcnn_support.targets import load_targets, missing_hardware
+    from srcnn_support.targets import missing_hardware
 
-    targets = load_targets(TARGETS_FILE)
+    targets = _targets(pytestconfig)
     if gate.target not in targets:
         pytest.fail(f"unknown --target {gate.target!r}; known: {', '.join(targets)} (edit {TARGETS_FILE} to add one)",
                     pytrace=False)
@@ -225,7 +231,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     except SrcnnGateError:
         return
     if recorder.perf:
-        card_rows = _per_card_rows(recorder)
+        card_rows = _per_card_rows(config, recorder)
         recorder.meta["per_card"] = card_rows
         failed = [r for r in card_rows if r["verdict"] == "fail"]
         if failed and session.exitstatus == 0:
@@ -271,12 +277,10 @@ def _published_values(md5: str) -> dict:
     return table.reference_script if md5 == table.weights_md5 else {}
 
 
-def _per_card_rows(recorder: ResultsRecorder) -> list[dict]:
-    from srcnn_support.gate import TARGETS_FILE
+def _per_card_rows(config: pytest.Config, recorder: ResultsRecorder) -> list[dict]:
     from srcnn_support.perf import aggregate_per_card
-    from srcnn_support.targets import load_targets
 
-    targets = load_targets(TARGETS_FILE)
+    targets = _targets(config)
     thresholds = {(t.name, b): g.threshold() for t in targets.values() for g in t.gates
                   if g.kind == "min_fps_per_card" for b in g.batch_sizes}
     return aggregate_per_card(recorder.perf, {t.name: t.chips_per_card for t in targets.values()}, thresholds)

@@ -4,7 +4,7 @@ INT8: ONNX Runtime static quantization, QDQ format, u8 activations / s8 per-chan
 calibrated on training images only, with bias correction (Nagel et al. 2019): rounding conv2's
 weights shifts its mean output by ``sum((W_q - W) * E[input])``, which costs about 0.3 dB on Set5;
 subtracting that shift from conv2's bias brings the loss under 0.05 dB. Only ``conv2`` (64->32,
-5x5: 90% of the multiply-adds) is quantized. Profiling ONNX Runtime 1.2x on this model showed why: its int8 kernel runs conv2 3.8x
+5x5: 90% of the multiply-adds) is quantized. Profiling ONNX Runtime 1.32 on this model showed why: its int8 kernel runs conv2 3.8x
 faster than fp32, but runs conv1 (one input channel) 2x and conv3 (one output channel) 2x *slower*
 than the fp32 NCHWc kernels, so quantizing all three barely beats fp32 while conv2-only does.
 FP16: weights and compute in float16 with float32 I/O (``keep_io_types``).
@@ -36,7 +36,7 @@ def calibration_planes(files: list[Path]) -> list[np.ndarray]:
     return [network_input(degrade(guide_crop(load_rgb(f)))) for f in files]
 
 
-def _quantize(fp32: "onnx.ModelProto", out: Path, planes: list[np.ndarray]) -> None:
+def _quantize(fp32, out: Path, planes: list[np.ndarray]) -> None:
     import onnx
     from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import shutil
+
 from . import artifacts
+from .atc import MISSING_ATC, require_soc_version
 from .backends.ascend import AscendOmRunner, missing_ascend_runtime
 from .backends.base import Runner
 from .backends.cuda import cuda_runner, missing_cuda_runtime
@@ -46,7 +49,7 @@ def make_runner(backend: str, cache: ArtifactCache, weights: Path, batch_size: i
         reason = missing_ascend_runtime()
         if reason:
             raise MissingRuntimeError(backend, reason)
-        soc = options.soc_version or _detect_soc()
+        soc = require_soc_version(options.soc_version)
         onnx_path = artifacts.onnx_model(cache, weights, batch_size)
         om = artifacts.om_model(cache, onnx_path, batch_size, soc, options.precision_mode)
         return BuiltRunner(AscendOmRunner(om, batch_size, options.device_id, options.precision_mode), True)
@@ -63,23 +66,11 @@ def make_runner(backend: str, cache: ArtifactCache, weights: Path, batch_size: i
     raise ValueError(f"unknown backend {backend!r}")
 
 
-def _detect_soc() -> str:
-    from .atc import detect_soc_version
-
-    soc = detect_soc_version()
-    if not soc:
-        raise MissingRuntimeError("atc", "no --soc-version given and 'npu-smi info' did not name a chip")
-    return soc
-
-
 def missing_backend_runtime(backend: str) -> str | None:
     """None when ``backend`` can run here, else what is missing (checked before building artifacts)."""
     if backend == "ascend-om":
-        import shutil
-
-        missing = [m for m in (missing_ascend_runtime(),
-                               None if shutil.which("atc") else "no 'atc' on PATH to convert ONNX to .om (CANN toolkit)") if m]
-        return "; ".join(missing) or None
+        missing = [missing_ascend_runtime(), None if shutil.which("atc") else MISSING_ATC]
+        return "; ".join(m for m in missing if m) or None
     if backend == "tensorrt":
         return missing_tensorrt_runtime()
     if backend == "cuda":

@@ -234,17 +234,23 @@ def accuracy_blocks(doc: dict) -> list:
     return blocks
 
 
+def _speedup_cell(row: dict) -> str:
+    if row.get("speedup") is None:
+        return "n/a"
+    return f"{row['speedup']:.2f} x {row.get('speedup_over', '?')} ({_fmt(row.get('reference_fps'))} images/s)"
+
+
 def perf_blocks(doc: dict, plot: Path | None) -> list:
     rows_in = doc.get("perf", [])
     blocks: list = [f"Produced by `{doc.get('environment', {}).get('command', '?')}` at "
                     f"{doc.get('environment', {}).get('when', '?')}. images/s = batch x 1000 / mean latency (ms); "
                     "GFLOP/s at 7.495 GFLOP per 256x256 image."]
     header = ["target", "backend", "precision", "device", "batch", "images/s", "GFLOP/s", "% of peak", "latency median ms",
-              "latency p99 ms", "harness / bare", "threshold", "verdict"]
+              "latency p99 ms", "harness / bare", "speedup (same session)", "threshold", "verdict"]
     rows = [[r["target"], r["backend"], r["precision"], _fmt(r.get("device")), str(r["batch_size"]), _fmt(r.get("fps")),
              _fmt(r.get("gflops"), 1), _fmt(r["peak_share"] * 100, 1) if r.get("peak_share") else "n/a",
              _fmt(r.get("latency_median_ms")), _fmt(r.get("latency_p99_ms")),
-             _fmt(r.get("harness_over_bare"), 3), r.get("gate") or ("recorded only" if not r.get("gated") else "none"),
+             _fmt(r.get("harness_over_bare"), 3), _speedup_cell(r), r.get("gate") or ("recorded only" if not r.get("gated") else "none"),
              r.get("verdict", "?")] for r in rows_in]
     blocks.append(Table(header, rows))
     for card in doc.get("meta", {}).get("per_card", []):

@@ -1,0 +1,105 @@
+"""The INT8 build: what it changes in the graph, and that it still computes the same function."""
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import numpy_helper
+
+from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
+from srcnn_support.datasets import sample_photos
+from srcnn_support.export import INPUT_NAME, OUTPUT_NAME, export_onnx
+from srcnn_support.imaging import degrade, guide_crop, load_rgb, network_input
+from srcnn_support.metrics import psnr
+from srcnn_support.model import load_model
+from srcnn_support.quantize import (INT8_QUANTIZED_CONVS, OUTPUT_CONV_COPIES, build_int8, calibration_planes,
+                                    mean_conv_inputs, replicate_output_conv)
+
+WEIGHTS = Path(__file__).resolve().parents[2] / "fixtures" / "weights" / "srcnn_x2_gate.pth"
+
+
+@pytest.fixture(scope="module")
+def fp32_onnx(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("fp32") / "srcnn.onnx"
+    export_onnx(load_model(WEIGHTS), path, None)
+    return path
+
+
+@pytest.fixture(scope="module")
+def photo_planes() -> list[np.ndarray]:
+    return calibration_planes(list(sample_photos().files[:3]))
+
+
+@pytest.fixture(scope="module")
+def int8_onnx(tmp_path_factory, fp32_onnx) -> Path:
+    path = tmp_path_factory.mktemp("int8") / "srcnn_int8.onnx"
+    build_int8(fp32_onnx, path, list(sample_photos().files[:3]))
+    return path
+
+
+def _run(path: Path, planes: list[np.ndarray]) -> np.ndarray:
+    with OnnxRuntimeRunner(path) as runner:
+        return np.stack([runner.infer(p[None, None])[0, 0] for p in planes])
+
+
+def _weights(model) -> dict[str, np.ndarray]:
+    return {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+
+
+def test_replicated_output_conv_computes_the_same_function(tmp_path, fp32_onnx, photo_planes):
+    original = onnx.load(str(fp32_onnx))
+    replicated = replicate_output_conv(original, "conv3", OUTPUT_CONV_COPIES)
+    path = tmp_path / "replicated.onnx"
+    onnx.save(replicated, str(path))
+    assert [i.name for i in replicated.graph.input] == [INPUT_NAME]
+    assert [o.name for o in replicated.graph.output] == [OUTPUT_NAME]
+    reference, widened = _run(fp32_onnx, photo_planes[:1]), _run(path, photo_planes[:1])
+    assert widened.shape == reference.shape
+    assert np.abs(widened - reference).max() < 1e-5
+
+
+def test_copies_are_dithered_within_half_a_quantization_step_around_the_weights(fp32_onnx):
+    original = onnx.load(str(fp32_onnx))
+    weight = _weights(original)["conv3.weight"].astype(np.float64)
+    copies = _weights(replicate_output_conv(original, "conv3", 16))
+    step = np.abs(weight).max() / 127
+    assert copies["conv3.weight"].shape == (16, 32, 5, 5) and copies["conv3.bias"].shape == (16,)
+    offsets = (copies["conv3.weight"] - weight) / step
+    assert np.abs(offsets.mean(axis=0)).max() < 1e-3  # float32 storage; the grid's mean is exactly 0
+    assert np.abs(offsets).max() <= 0.5
+    assert np.ptp(offsets, axis=0).min() > 0.9  # every weight's copies spread over the step
+    assert (copies["conv3.bias"] == _weights(original)["conv3.bias"][0]).all()
+
+
+def test_only_a_one_channel_output_is_replicated(fp32_onnx):
+    with pytest.raises(ValueError, match="conv2 has 32 output channels"):
+        replicate_output_conv(onnx.load(str(fp32_onnx)), "conv2", 16)
+
+
+def test_mean_input_of_the_first_conv_is_the_mean_image(fp32_onnx, photo_planes):
+    means = mean_conv_inputs(onnx.load(str(fp32_onnx)), photo_planes)
+    assert means["conv1"] == pytest.approx([np.mean([p.mean() for p in photo_planes])], rel=1e-9)
+    assert means["conv2"].shape == (64,) and means["conv3"].shape == (32,)
+    assert (means["conv2"] >= 0).all() and (means["conv3"] >= 0).all()  # after ReLU
+
+
+def test_int8_quantizes_conv2_and_the_conv3_copies_and_averages_in_fp32(int8_onnx):
+    model = onnx.load(str(int8_onnx))
+    weights = _weights(model)
+    quantized = {node.input[0].split(".")[0]: weights[node.input[0]] for node in model.graph.node
+                 if node.op_type == "DequantizeLinear" and node.input[0] in weights and weights[node.input[0]].ndim == 4}
+    assert sorted(quantized) == sorted(INT8_QUANTIZED_CONVS)  # conv1 stays fp32
+    assert all(ints.dtype == np.int8 for ints in quantized.values())
+    assert quantized["conv3"].shape == (OUTPUT_CONV_COPIES, 32, 5, 5)
+    assert len({ints.tobytes() for ints in quantized["conv3"]}) == OUTPUT_CONV_COPIES  # each copy rounds differently
+    producers = {out: node.op_type for node in model.graph.node for out in node.output}
+    (mean,) = [node for node in model.graph.node if node.op_type == "ReduceMean"]
+    assert producers[mean.input[0]] == "DequantizeLinear" and mean.output[0] == OUTPUT_NAME
+
+
+def test_int8_output_stays_close_to_fp32_on_a_photo_it_was_not_calibrated_on(fp32_onnx, int8_onnx):
+    held_out = [network_input(degrade(guide_crop(load_rgb(sample_photos().files[-1]))))]
+    reference, quantized = _run(fp32_onnx, held_out), _run(int8_onnx, held_out)
+    assert quantized.shape == reference.shape
+    # Against the fp32 output, not the ground truth: the network's own error is ~0.015 (36 dB).
+    assert psnr(quantized, reference, peak=1.0) > 45.0

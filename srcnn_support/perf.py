@@ -65,9 +65,39 @@ def time_calls(fn: Callable[[], object], min_rounds: int = 5, min_time_s: float 
     return samples
 
 
+@dataclass(frozen=True)
+class InterleavedRatio:
+    """Latency of ``second`` over ``first``: the median of per-pair ratios, the pairs, and every call's time."""
+    median: float
+    pair_ratios: list[float]
+    first_s: list[float]
+    second_s: list[float]
+
+    def median_interval(self, confidence: float = 0.95) -> tuple[float, float]:
+        return median_confidence_interval(self.pair_ratios, confidence)
+
+
+def median_confidence_interval(values: list[float], confidence: float = 0.95) -> tuple[float, float]:
+    """Distribution-free interval for the median: order statistics ``x_(k)``, ``x_(n+1-k)`` (sign test).
+
+    ``k`` is the largest rank with ``P(Binomial(n, 1/2) < k) <= (1 - confidence) / 2``; e.g. n = 16 at
+    95% gives ranks 4 and 13. No assumption about the noise's shape, which on a shared VM is skewed.
+    """
+    ordered = sorted(values)
+    n = len(ordered)
+    alpha_half = (1.0 - confidence) / 2.0
+    k, below = 0, 0.0
+    while k < n // 2 and below + math.comb(n, k) / 2.0 ** n <= alpha_half:
+        below += math.comb(n, k) / 2.0 ** n
+        k += 1
+    if k == 0:
+        raise ValueError(f"{n} values cannot give a {confidence:.0%} interval for the median")
+    return ordered[k - 1], ordered[n - k]
+
+
 def interleaved_ratio(first: Callable[[], object], second: Callable[[], object], min_rounds: int = 6,
                       min_time_s: float = 4.0, block_rounds: int | None = None,
-                      min_blocks: int = 6, block_warmup: int = 1) -> tuple[float, list[float], list[float]]:
+                      min_blocks: int = 6, block_warmup: int = 1) -> InterleavedRatio:
     """Latency of ``second`` relative to ``first``, measured in alternating blocks (AB BA AB ...).
 
     Blocks, not single calls, alternate: switching sessions on every call evicts each one's buffers
@@ -95,7 +125,7 @@ def interleaved_ratio(first: Callable[[], object], second: Callable[[], object],
         b.extend(block[1])
         pair_ratios.append(statistics.median(block[1]) / statistics.median(block[0]))
         pair += 1
-    return statistics.median(pair_ratios), a, b
+    return InterleavedRatio(statistics.median(pair_ratios), pair_ratios, a, b)
 
 
 def throughput_figures(batch_size: int, stats: LatencyStats) -> dict:

@@ -234,6 +234,12 @@ def accuracy_blocks(doc: dict) -> list:
     return blocks
 
 
+def _harness_cell(row: dict) -> str:
+    interval = row.get("harness_over_bare_interval")
+    cell = _fmt(row.get("harness_over_bare"), 3)
+    return f"{cell} (95%: {interval[0]:.3f}-{interval[1]:.3f})" if interval else cell
+
+
 def _speedup_cell(row: dict) -> str:
     if row.get("speedup") is None:
         return "n/a"
@@ -250,7 +256,7 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
     rows = [[r["target"], r["backend"], r["precision"], _fmt(r.get("device")), str(r["batch_size"]), _fmt(r.get("fps")),
              _fmt(r.get("gflops"), 1), _fmt(r["peak_share"] * 100, 1) if r.get("peak_share") else "n/a",
              _fmt(r.get("latency_median_ms")), _fmt(r.get("latency_p99_ms")),
-             _fmt(r.get("harness_over_bare"), 3), _speedup_cell(r), r.get("gate") or ("recorded only" if not r.get("gated") else "none"),
+             _harness_cell(r), _speedup_cell(r), r.get("gate") or ("recorded only" if not r.get("gated") else "none"),
              r.get("verdict", "?")] for r in rows_in]
     blocks.append(Table(header, rows))
     for card in doc.get("meta", {}).get("per_card", []):

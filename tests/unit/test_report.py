@@ -17,7 +17,8 @@ def _recorder() -> ResultsRecorder:
             recorder.add_verdict(backend, image, "guide_psnr_vs_live_reference", True, value + offset, value, "1%")
     recorder.add_perf({"target": "cpu", "backend": "onnxruntime", "precision": "fp32", "batch_size": 1, "fps": 20.0,
                        "gflops": 150.0, "latency_median_ms": 50.0, "latency_p99_ms": 60.0, "gated": True,
-                       "verdict": "pass", "device": 0})
+                       "verdict": "pass", "device": 0, "harness_over_bare": 0.998,
+                       "harness_over_bare_interval": [0.971, 1.024]})
     recorder.add_perf({"target": "cpu", "backend": "onnxruntime-int8", "precision": "int8", "batch_size": 1, "fps": 40.0,
                        "latency_median_ms": 25.0, "latency_p99_ms": 30.0, "gated": True, "verdict": "pass", "device": 0,
                        "speedup": 1.96, "speedup_over": "onnxruntime", "reference_fps": 20.4,
@@ -49,6 +50,7 @@ def test_report_has_tables_pictures_plot_and_html(tmp_path):
     assert guide_table.count("| woman |") == 1 and "| **mean** |" in guide_table
     assert "![woman" in text and (tmp_path / report.PLOT).exists()
     assert "| cpu | onnxruntime | fp32 | 0 | 1 | 20.00 |" in text
+    assert "| 0.998 (95%: 0.971-1.024) |" in text
     int8_row = next(line for line in text.splitlines() if "| onnxruntime-int8 |" in line)
     assert "| 1.96 x onnxruntime (20.40 images/s) | >= 1.5 x onnxruntime fp32 | pass |" in int8_row
     page = html_path.read_text()

@@ -10,10 +10,12 @@ from srcnn_support.accuracy import (
     BACKENDS, MAX_ABS_TOLERANCE, MIN_MEAN_GAIN_OVER_BICUBIC_DB, RELATIVE_TOLERANCE, BackendOutcome, PublishedTable,
     QUANTIZED_BACKENDS, MAX_STANDARD_PSNR_DROP_DB, measurement_row,
 )
+from srcnn_support.cache import sha256_file
 from srcnn_support.errors import MissingRuntimeError
 from srcnn_support.evaluate import mean, relative_deviation
 from srcnn_support.gate import PUBLISHED_TABLE
 from srcnn_support.guide_files import Layout
+from srcnn_support.quantize import calibration_files
 
 pytestmark = pytest.mark.accuracy
 
@@ -134,3 +136,16 @@ def test_quantized_standard_psnr_close_to_fp32(accuracy, recorder, backend):
                          f"<= {MAX_STANDARD_PSNR_DROP_DB} dB below fp32")
     assert passed, (f"mean/{backend}: standard PSNR {measured:.3f} dB is {drop:.3f} dB below fp32 "
                     f"{reference:.3f} dB > {MAX_STANDARD_PSNR_DROP_DB} dB")
+
+
+def test_int8_calibration_images_are_not_test_images(gate, recorder):
+    """Issue 7: INT8 is calibrated on training images only; a --calibration-dir pointing at the test set is caught."""
+    if gate.calibration_dir is None or not gate.calibration_dir.is_dir():
+        pytest.skip(f"no INT8 calibration directory ({gate.calibration_dir}); the INT8 backend is skipped too")
+    calibration = {sha256_file(f): f for f in calibration_files(gate.calibration_dir)}
+    shared = sorted(f.name for f in gate.dataset.files if sha256_file(f) in calibration)
+    recorder.add_verdict("onnxruntime-int8", None, "calibration_disjoint_from_test_images", not shared,
+                         len(shared), 0, "no test image among the calibration images")
+    assert calibration, f"{gate.calibration_dir}: no calibration images found"
+    assert not shared, (f"{gate.calibration_dir}: {len(shared)} calibration image(s) are test images of "
+                        f"{gate.dataset.label}: {', '.join(shared)}")

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from srcnn_support.datasets import sample_photos
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,3 +33,14 @@ def test_unknown_target_and_bad_dataset_are_one_line_errors(tmp_path):
     result = _pytest(tmp_path, "-m", "accuracy", f"--dataset-dir={tmp_path / 'absent'}")
     assert result.returncode == 4
     assert f"ERROR: {tmp_path / 'absent'}: dataset directory not found" in result.stderr
+
+
+def test_calibrating_int8_on_the_test_images_fails_the_gate(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for source in sample_photos().files[:2]:
+        (photos / source.name).write_bytes(source.read_bytes())
+    result = _pytest(tmp_path / "art", "-m", "accuracy", "-k", "calibration", f"--dataset-dir={photos}",
+                     f"--calibration-dir={photos}")
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert f"{photos}: 2 calibration image(s) are test images of" in result.stdout

@@ -13,7 +13,8 @@ from srcnn_support.imaging import degrade, guide_crop, load_rgb, network_input
 from srcnn_support.metrics import psnr
 from srcnn_support.model import load_model
 from srcnn_support.quantize import (INT8_QUANTIZED_CONVS, OUTPUT_CONV_COPIES, build_int8, calibration_planes,
-                                    mean_conv_inputs, replicate_output_conv)
+                                    conv_input_patches, dequantized_weight, replicate_output_conv)
+from srcnn_support.rounding import gptq_round, input_hessian
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "fixtures" / "weights" / "srcnn_x2_gate.pth"
 
@@ -76,11 +77,20 @@ def test_only_a_one_channel_output_is_replicated(fp32_onnx):
         replicate_output_conv(onnx.load(str(fp32_onnx)), "conv2", 16)
 
 
-def test_mean_input_of_the_first_conv_is_the_mean_image(fp32_onnx, photo_planes):
-    means = mean_conv_inputs(onnx.load(str(fp32_onnx)), photo_planes)
-    assert means["conv1"] == pytest.approx([np.mean([p.mean() for p in photo_planes])], rel=1e-9)
-    assert means["conv2"].shape == (64,) and means["conv3"].shape == (32,)
-    assert (means["conv2"] >= 0).all() and (means["conv3"] >= 0).all()  # after ReLU
+def test_first_conv_patches_are_image_windows(fp32_onnx, photo_planes):
+    patches = conv_input_patches(onnx.load(str(fp32_onnx)), photo_planes[:1], "conv1", per_image=64)
+    assert patches.shape == (64, 81)
+    plane = np.pad(photo_planes[0], 4)
+    windows = {plane[y:y + 9, x:x + 9].tobytes() for y in range(256) for x in range(256)}
+    assert all(p.astype(np.float32).reshape(9, 9).tobytes() in windows for p in patches)
+
+
+def test_int8_model_holds_the_gptq_integers(fp32_onnx, int8_onnx, photo_planes):
+    model = onnx.load(str(fp32_onnx))
+    weight = _weights(model)["conv2.weight"].astype(np.float64)
+    expected = gptq_round(weight.reshape(32, -1), input_hessian(conv_input_patches(model, photo_planes, "conv2")))
+    stored = dequantized_weight(onnx.load(str(int8_onnx)), "conv2.weight").reshape(32, -1)
+    assert np.abs(stored - expected).max() < 1e-6  # ONNX Runtime re-derived the same scale and integers
 
 
 def test_int8_quantizes_conv2_and_the_conv3_copies_and_averages_in_fp32(int8_onnx):

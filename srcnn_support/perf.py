@@ -102,7 +102,7 @@ def interleaved_ratio(first: Callable[[], object], second: Callable[[], object],
 
     Blocks, not single calls, alternate: switching sessions on every call evicts each one's buffers
     from the cache and parks its threads, which penalises both and the faster one more (measured
-    here: INT8/fp32 read 1.3x call-by-call and 1.5-1.7x in blocks). The first call of every block
+    here with the first INT8 build: INT8/fp32 read 1.3x call-by-call and 1.5-1.7x in blocks). The first call of every block
     is a discarded warm-up. The ratio is the median over block pairs of the pair's median
     latencies, so a slow spell of the machine moves both sides of a pair and cancels out. Two
     callers sharing one session (harness vs bare ``session.run``) can alternate call by call

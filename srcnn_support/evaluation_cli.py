@@ -5,8 +5,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import artifacts
-from .backends.onnxruntime import OnnxRuntimeRunner
-from .backends.pytorch import PyTorchRunner
 from .cache import ArtifactCache
 from .evaluate import mean, run_images, score_image
 from .fullsize import evaluate_full_size
@@ -14,15 +12,13 @@ from .fullsize import summary as full_size_summary
 from .guide_files import Layout
 from .imaging import list_images
 from .model import identify_weights
+from .runners import make_runner
 
 
 def evaluate(weights: Path, dataset_dir: Path, backend: str, protocol: str, artifacts_dir: Path, log) -> dict:
     identity = identify_weights(weights)
     cache = ArtifactCache(artifacts_dir / "cache")
-    if backend == "onnxruntime":
-        runner = OnnxRuntimeRunner(artifacts.onnx_model(cache, weights, None))
-    else:
-        runner = PyTorchRunner(weights)
+    runner = make_runner(backend, cache, weights, batch_size=1).runner
     document = {"weights": str(weights), "weights_md5": identity.md5, "weights_sha256": identity.sha256,
                 "dataset": str(dataset_dir), "backend": backend, "protocol": protocol}
     with runner:

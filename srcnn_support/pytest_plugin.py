@@ -17,6 +17,7 @@ from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.gate import GateConfig, gate_config
 from srcnn_support.model import identify_weights, read_state_dict
 from srcnn_support.results import ResultsRecorder
+from srcnn_support.runners import BuiltRunner, RunnerOptions, make_runner, missing_backend_runtime
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -131,8 +132,6 @@ def perf_target(gate: GateConfig, pytestconfig: pytest.Config):
         pytest.fail(f"unknown --target {gate.target!r}; known: {', '.join(targets)} (edit {TARGETS_FILE} to add one)",
                     pytrace=False)
     target = targets[gate.target]
-    from srcnn_support.runners import missing_backend_runtime
-
     reasons = (missing_hardware(target), missing_backend_runtime(target.backend))
     reason = "; ".join(dict.fromkeys(r for r in reasons if r))
     if reason:
@@ -142,32 +141,30 @@ def perf_target(gate: GateConfig, pytestconfig: pytest.Config):
     return target
 
 
+def _runner_or_skip(backend: str, cache: ArtifactCache, gate: GateConfig, batch_size: int, options: RunnerOptions,
+                    require: bool) -> BuiltRunner:
+    try:
+        return make_runner(backend, cache, gate.weights, batch_size, options)
+    except MissingRuntimeError as exc:
+        if require:
+            pytest.fail(f"--require-target: {exc}", pytrace=False)
+        pytest.skip(str(exc))
+
+
 @pytest.fixture(scope="session")
 def perf_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, weights_identity):
-    from srcnn_support.runners import RunnerOptions, make_runner
-
-    def build(batch_size: int, device_id: int = 0):
+    def build(batch_size: int, device_id: int = 0) -> BuiltRunner:
         options = RunnerOptions(gate.soc_version, gate.precision_mode, device_id, calibration_dir=gate.calibration_dir)
-        try:
-            return make_runner(perf_target.backend, artifact_cache, gate.weights, batch_size, options)
-        except MissingRuntimeError as exc:
-            if gate.require_target:
-                pytest.fail(f"--require-target: {exc}", pytrace=False)
-            pytest.skip(str(exc))
+        return _runner_or_skip(perf_target.backend, artifact_cache, gate, batch_size, options, gate.require_target)
 
     return build
 
 
 @pytest.fixture(scope="session")
 def perf_variant_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, weights_identity):
-    from srcnn_support.runners import RunnerOptions, make_runner
-
-    def build(backend: str, batch_size: int = 1):
-        try:
-            return make_runner(backend, artifact_cache, gate.weights, batch_size,
-                               RunnerOptions(calibration_dir=gate.calibration_dir))
-        except MissingRuntimeError as exc:
-            pytest.skip(str(exc))
+    def build(backend: str, batch_size: int = 1) -> BuiltRunner:
+        options = RunnerOptions(calibration_dir=gate.calibration_dir)
+        return _runner_or_skip(backend, artifact_cache, gate, batch_size, options, require=False)
 
     return build
 

@@ -171,10 +171,10 @@ def replicate_output_conv(model, conv: str, copies: int, seed: int = SEED):
 
 
 def _outputs(onnx_path: Path, planes: list[np.ndarray]) -> np.ndarray:
-    import onnxruntime as ort
+    from .backends.onnxruntime import OnnxRuntimeRunner
 
-    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    return np.stack([session.run(None, {INPUT_NAME: p[None, None]})[0] for p in planes])
+    with OnnxRuntimeRunner(onnx_path) as runner:
+        return np.stack([runner.infer(p[None, None]) for p in planes])
 
 
 def build_int8(fp32_onnx: Path, out: Path, files: list[Path]) -> None:

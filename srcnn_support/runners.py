@@ -1,10 +1,9 @@
 """Building a runner by backend name, with the artifacts it needs taken from the cache."""
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
-
-import shutil
 
 from . import artifacts
 from .atc import MISSING_ATC, require_soc_version
@@ -46,24 +45,23 @@ def make_runner(backend: str, cache: ArtifactCache, weights: Path, batch_size: i
         model = quantized_model(cache, artifacts.onnx_model(cache, weights, None), precision, options.calibration_dir)
         return BuiltRunner(OnnxRuntimeRunner(model, threads=options.threads, precision=precision, name=backend), False)
     if backend == "ascend-om":
-        reason = missing_ascend_runtime()
-        if reason:
-            raise MissingRuntimeError(backend, reason)
+        _require(backend, missing_ascend_runtime())
         soc = require_soc_version(options.soc_version)
         onnx_path = artifacts.onnx_model(cache, weights, batch_size)
         om = artifacts.om_model(cache, onnx_path, batch_size, soc, options.precision_mode)
         return BuiltRunner(AscendOmRunner(om, batch_size, options.device_id, options.precision_mode), True)
     if backend == "tensorrt":
-        reason = missing_tensorrt_runtime()
-        if reason:
-            raise MissingRuntimeError(backend, reason)
+        _require(backend, missing_tensorrt_runtime())
         return BuiltRunner(TensorRTRunner(artifacts.onnx_model(cache, weights, None)), False)
     if backend == "cuda":
-        reason = missing_cuda_runtime()
-        if reason:
-            raise MissingRuntimeError(backend, reason)
+        _require(backend, missing_cuda_runtime())
         return BuiltRunner(cuda_runner(artifacts.onnx_model(cache, weights, None), weights, options.device_id), False)
     raise ValueError(f"unknown backend {backend!r}")
+
+
+def _require(backend: str, missing: str | None) -> None:
+    if missing:
+        raise MissingRuntimeError(backend, missing)
 
 
 def missing_backend_runtime(backend: str) -> str | None:

@@ -20,7 +20,7 @@ def _ort_cuda() -> bool:
         return False
 
 
-def _torch_cuda() -> bool:
+def torch_cuda_available() -> bool:
     try:
         import torch
 
@@ -30,7 +30,7 @@ def _torch_cuda() -> bool:
 
 
 def missing_cuda_runtime() -> str | None:
-    if _ort_cuda() or _torch_cuda():
+    if _ort_cuda() or torch_cuda_available():
         return None
     return ("no CUDA runtime: onnxruntime has no CUDAExecutionProvider (install onnxruntime-gpu) and "
             "torch.cuda.is_available() is False (CPU-only torch build or no GPU)")
@@ -72,7 +72,7 @@ class TorchCudaRunner(Runner):
 
 def cuda_runner(onnx_path: Path, weights: Path, device: int = 0) -> Runner:
     if _ort_cuda():
-        return OnnxRuntimeRunner(onnx_path, providers=[("CUDAExecutionProvider")], name="onnxruntime-cuda")
-    if _torch_cuda():
+        return OnnxRuntimeRunner(onnx_path, providers=["CUDAExecutionProvider"], name="onnxruntime-cuda")
+    if torch_cuda_available():
         return TorchCudaRunner(weights, device)
     raise MissingRuntimeError("cuda", missing_cuda_runtime() or "no CUDA runtime")

@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import MissingRuntimeError, SrcnnGateError
 from ..export import INPUT_NAME
 from .base import Runner, RunnerInfo
-from .cuda import _torch_cuda
+from .cuda import torch_cuda_available
 
 
 def _tensorrt_module():
@@ -25,14 +25,14 @@ def _tensorrt_module():
 
 
 def missing_tensorrt_runtime() -> str | None:
-    if _tensorrt_module() is not None and _torch_cuda():
+    if _tensorrt_module() is not None and torch_cuda_available():
         return None
     if shutil.which("trtexec"):
         return None
     parts = []
     if _tensorrt_module() is None:
         parts.append("python package 'tensorrt' is not importable")
-    elif not _torch_cuda():
+    elif not torch_cuda_available():
         parts.append("no CUDA device visible to torch (needed for TensorRT buffers)")
     parts.append("no 'trtexec' on PATH")
     return "no TensorRT runtime: " + " and ".join(parts)
@@ -54,7 +54,7 @@ class TensorRTRunner(Runner):
         if reason:
             raise MissingRuntimeError(self.name, reason)
         trt = _tensorrt_module()
-        if trt is None or not _torch_cuda():
+        if trt is None or not torch_cuda_available():
             self._trtexec = shutil.which("trtexec")
             return
         logger = trt.Logger(trt.Logger.WARNING)

@@ -15,7 +15,7 @@ from srcnn_support.accuracy import BACKENDS, AccuracyOptions, AccuracySession, s
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.gate import GateConfig, gate_config
-from srcnn_support.model import identify_weights, read_state_dict
+from srcnn_support.model import identify_weights, read_weights
 from srcnn_support.results import ResultsRecorder
 from srcnn_support.runners import BuiltRunner, RunnerOptions, make_runner, missing_backend_runtime
 
@@ -190,10 +190,11 @@ def artifact_cache(gate: GateConfig, pytestconfig: pytest.Config) -> ArtifactCac
 def weights_identity(gate: GateConfig, recorder: ResultsRecorder):
     try:
         identity = identify_weights(gate.weights)
-        read_state_dict(gate.weights)  # refuse bad weights once, before any backend touches them
+        _, loaded_as = read_weights(gate.weights)  # refuse bad weights once, before any backend touches them
     except SrcnnGateError as exc:
         _user_error(exc)
     recorder.meta.update({"weights": identity.path, "weights_md5": identity.md5, "weights_sha256": identity.sha256,
+                          "weights_loaded_as": loaded_as,
                           "dataset": gate.dataset.description})
     return identity
 

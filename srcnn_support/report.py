@@ -38,7 +38,7 @@ def environment(command: list[str], dataset_files: list[Path], weights: dict) ->
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
-    from .perf import cpu_model
+    from .host import cpu_flags, cpu_model, describe_int8_class
 
     return {
         "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
@@ -46,6 +46,7 @@ def environment(command: list[str], dataset_files: list[Path], weights: dict) ->
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "cpu": cpu_model(),
+        "cpu_int8_class": describe_int8_class(cpu_flags()),
         "gpu": _tool_line(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"]) or "none found",
         "npu": _tool_line(["npu-smi", "info"]) or "none found",
         "versions": versions,
@@ -163,8 +164,8 @@ def accuracy_blocks(doc: dict) -> list:
     by = {(r["backend"], r["image"]): r for r in images}
     verdicts = {(v["backend"], v["image"], v["check"]): v["verdict"] for v in doc.get("verdicts", [])}
     blocks: list = [f"Produced by `{doc.get('environment', {}).get('command', '?')}` at "
-                    f"{doc.get('environment', {}).get('when', '?')}; weights md5 `{doc['meta'].get('weights_md5')}`; "
-                    f"{doc['meta'].get('dataset', '')}.",
+                    f"{doc.get('environment', {}).get('when', '?')}; weights md5 `{doc['meta'].get('weights_md5')}` "
+                    f"(read as: {doc['meta'].get('weights_loaded_as', 'n/a')}); {doc['meta'].get('dataset', '')}.",
                     "### Guide metric (PSNR of the bicubic input vs the output Y, dB, the published table's measure)",
                     "Reference: the reference script's semantics run live in PyTorch (natural layout, clamped). Backends "
                     "run the guide's way (transposed `.bin` layout, unclamped). Deviation is relative; the gate is 1%."]
@@ -251,7 +252,7 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
     blocks: list = [f"Produced by `{doc.get('environment', {}).get('command', '?')}` at "
                     f"{doc.get('environment', {}).get('when', '?')}. images/s = batch x 1000 / mean latency (ms); "
                     "GFLOP/s at 7.495 GFLOP per 256x256 image."]
-    header = ["target", "backend", "precision", "device", "batch", "images/s", "GFLOP/s", "% of peak", "latency median ms",
+    header = ["target", "backend", "precision", "device", "batch", "images/s", "GFLOP/s", "% of measured peak", "latency median ms",
               "latency p99 ms", "harness / bare", "speedup (same session)", "threshold", "verdict"]
     rows = [[r["target"], r["backend"], r["precision"], _fmt(r.get("device")), str(r["batch_size"]), _fmt(r.get("fps")),
              _fmt(r.get("gflops"), 1), _fmt(r["peak_share"] * 100, 1) if r.get("peak_share") else "n/a",
@@ -264,6 +265,8 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
                       f"({card['how']}); threshold {card['threshold']}: **{card['verdict']}**.")
     if doc.get("meta", {}).get("cpu_peak"):
         blocks.append(f"CPU fp32 peak: {doc['meta']['cpu_peak']}.")
+    if doc.get("meta", {}).get("cpu_int8_class"):
+        blocks.append(f"CPU int8 class (chooses the INT8 speed-up threshold): {doc['meta']['cpu_int8_class']}.")
     if plot:
         blocks.append(Picture(plot, "Throughput against batch size"))
     return blocks
@@ -294,7 +297,8 @@ def full_size_blocks(parts: list[dict]) -> list:
 
 def environment_blocks(env: dict) -> list:
     rows = [["command", f"`{env.get('command')}`"], ["when", env.get("when", "")], ["python", env.get("python", "")],
-            ["platform", env.get("platform", "")], ["CPU", env.get("cpu", "")], ["GPU", env.get("gpu", "")],
+            ["platform", env.get("platform", "")], ["CPU", env.get("cpu", "")],
+            ["CPU int8 class", env.get("cpu_int8_class", "")], ["GPU", env.get("gpu", "")],
             ["NPU", env.get("npu", "")]]
     rows += [[k, v] for k, v in env.get("versions", {}).items()]
     weights = env.get("weights", {})

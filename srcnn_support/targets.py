@@ -26,14 +26,26 @@ class Gate:
 
 
 @dataclass(frozen=True)
+class SpeedupThreshold:
+    min_speedup: float
+    provenance: str
+
+
+@dataclass(frozen=True)
 class Variant:
-    """Another backend measured against the target's own in the same session (e.g. INT8 vs fp32)."""
+    """Another backend measured against the target's own in the same session (e.g. INT8 vs fp32).
+
+    Its threshold depends on the CPU's int8 class (``host.int8_class``): a class with no measured
+    threshold is recorded, not gated.
+    """
 
     backend: str
     batch_sizes: tuple[int, ...]
     gated_batch_sizes: tuple[int, ...]
-    min_speedup: float
-    provenance: str
+    thresholds_by_cpu_class: dict[str, SpeedupThreshold]
+
+    def threshold_for(self, cpu_class: str) -> SpeedupThreshold | None:
+        return self.thresholds_by_cpu_class.get(cpu_class)
 
 
 @dataclass(frozen=True)
@@ -72,7 +84,9 @@ def load_targets(path: Path) -> dict[str, Target]:
                                min_ratio=g.get("min_ratio"), min_fps=g.get("min_fps"),
                                tolerance=g.get("tolerance", 0.0)) for g in spec.get("gates", []))
             variants = tuple(Variant(v["backend"], tuple(v["batch_sizes"]), tuple(v.get("gated_batch_sizes", [])),
-                                     v["min_speedup_over_fp32"], v["provenance"]) for v in spec.get("variants", []))
+                                     {cls: SpeedupThreshold(t["min_speedup_over_fp32"], t["provenance"])
+                                      for cls, t in v["by_cpu_int8_class"].items()})
+                             for v in spec.get("variants", []))
             targets[name] = Target(name, spec["description"], spec["backend"], spec["precision"], spec["detect"],
                                    tuple(spec["gated_batch_sizes"]), tuple(spec.get("recorded_batch_sizes", [])),
                                    gates, spec.get("chips_per_card", 1), spec.get("published", {}), variants)

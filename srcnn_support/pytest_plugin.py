@@ -75,8 +75,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         identity = f"md5 {identify_weights(weights).md5}"
     except SrcnnGateError as exc:
         identity = f"unreadable ({exc.problem})"
-    return [f"srcnn-gate: {gate.dataset.description}",
-            f"srcnn-gate: weights {weights} ({identity}); target {gate.target}; artifacts {gate.artifacts_dir}"]
+    lines = [f"srcnn-gate: {gate.dataset.description}"]
+    if gate.dataset.skipped:
+        lines.append(f"srcnn-gate: skipped {len(gate.dataset.skipped)} file(s) that are not images by name: "
+                     f"{', '.join(gate.dataset.skipped)}")
+    return lines + [f"srcnn-gate: weights {weights} ({identity}); target {gate.target}; artifacts {gate.artifacts_dir}"]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

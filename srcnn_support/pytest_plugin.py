@@ -8,6 +8,9 @@ the command line is parsed, wherever the paths point. The work itself is done by
 """
 from __future__ import annotations
 
+import signal
+import threading
+
 import pytest
 
 from srcnn_support import artifacts
@@ -66,6 +69,17 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():  # also when pytest.ini was not found (rootdir elsewhere)
         config.addinivalue_line("markers", f"{name}: {text}")
     config._srcnn_recorder = ResultsRecorder()
+    _interrupt_on_sigterm()
+
+
+def _interrupt_on_sigterm() -> None:
+    """CI stops a job with SIGTERM: treat it as Ctrl-C so builds clean up and the summary still prints."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+
+
+def _raise_keyboard_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -309,6 +323,9 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
             f"srcnn-gate per-card {row['target']} bs{row['batch_size']}: {row['fps_per_card']:.3f} fps ({row['how']}), "
             f"threshold {row['threshold']}, {row['verdict'].upper()}", red=row["verdict"] == "fail")
     recorder = config._srcnn_recorder
+    for verdict in recorder.verdicts:
+        if verdict["check"] == "runtime" and verdict["verdict"] == "fail":
+            terminalreporter.write_line(f"srcnn-gate BROKEN {verdict['reason']}", red=True)
     if gate.results_json and (recorder.measurements or recorder.perf):
         terminalreporter.write_line(f"srcnn-gate results: {gate.results_json}")
     if getattr(config, "_srcnn_report", None):

@@ -12,7 +12,6 @@ import json
 import math
 import platform
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from PIL import Image
 
 from .atomic import atomic_write_text, atomic_write_via
 from .cache import sha256_file
+from .tools import query_tool
 
 PICTURES = "pictures"
 PLOT = "throughput.png"
@@ -58,10 +58,7 @@ def environment(command: list[str], dataset_files: list[Path], weights: dict) ->
 def _tool_line(command: list[str]) -> str | None:
     if not shutil.which(command[0]):
         return None
-    try:
-        out = subprocess.run(command, capture_output=True, text=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        return None
+    out = (query_tool(command) or "").strip()
     return " | ".join(out.splitlines()[:3]) or None
 
 
@@ -202,6 +199,7 @@ def accuracy_blocks(doc: dict) -> list:
     mean_verdict = "FAIL" if any(verdicts.get((b, None, "mean_guide_psnr_vs_live_reference")) == "fail" for b in backends) else "pass"
     rows.append(mean_cells + [f"{worst:.2f}", mean_verdict])
     blocks.append(Table(header, rows))
+    blocks += backend_status_blocks(doc, backends)
 
     blocks.append("### Standard SR metric (PSNR / SSIM on MATLAB Y of the saved images vs ground truth, shave 2)")
     header = ["image", "bicubic PSNR / SSIM"] + [f"{b} PSNR / SSIM" for b in backends] + ["gain over bicubic (dB)"]
@@ -233,6 +231,16 @@ def accuracy_blocks(doc: dict) -> list:
     blocks.append(f"Checks: {sum(v['verdict'] == 'pass' for v in doc.get('verdicts', []))} passed, {len(failed)} failed."
                   + ("".join(f"\n- skipped: {s}" for s in skipped)))
     return blocks
+
+
+def backend_status_blocks(doc: dict, measured: list[str]) -> list:
+    """One row per backend: measured, skipped (what is missing) or broken (the cause), so none goes unseen."""
+    runtime = {v["backend"]: v for v in doc.get("verdicts", []) if v["check"] == "runtime"}
+    rows = [[b, f"measured ({sum(r['backend'] == b for r in doc.get('images', []))} images)"]
+            for b in measured if b not in runtime]
+    rows += [[b, f"**BROKEN**: {v.get('reason', '')}" if v["verdict"] == "fail" else f"skipped: {v.get('reason', '')}"]
+             for b, v in sorted(runtime.items())]
+    return ["### Backends", Table(["backend", "status"], rows)] if rows else []
 
 
 def _harness_cell(row: dict) -> str:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SrcnnGateError
+from .tools import query_tool
 
 
 @dataclass(frozen=True)
@@ -95,13 +95,6 @@ def load_targets(path: Path) -> dict[str, Target]:
     return targets
 
 
-def _run(command: list[str]) -> str | None:
-    try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=60).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-
-
 def missing_hardware(target: Target) -> str | None:
     """None when this machine has the target's hardware, else a reason naming what is missing."""
     kind = target.detect.get("kind")
@@ -110,13 +103,13 @@ def missing_hardware(target: Target) -> str | None:
     if kind == "npu-smi":
         if not shutil.which("npu-smi"):
             return f"target {target.name}: 'npu-smi' not on PATH (no Ascend driver installed)"
-        output = _run(["npu-smi", "info"]) or ""
+        output = query_tool(["npu-smi", "info"]) or ""
         wanted = target.detect["chip_contains"]
         return None if wanted in output else f"target {target.name}: 'npu-smi info' lists no {wanted} chip"
     if kind == "nvidia-smi":
         if not shutil.which("nvidia-smi"):
             return f"target {target.name}: 'nvidia-smi' not on PATH (no NVIDIA driver installed)"
-        output = _run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"]) or ""
+        output = query_tool(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"]) or ""
         wanted = target.detect["gpu_contains"]
         return None if wanted in output else f"target {target.name}: no {wanted} GPU (nvidia-smi lists: {output.strip() or 'none'})"
     if kind == "cuda":

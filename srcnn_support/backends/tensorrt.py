@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import numpy as np
 
 from ..errors import MissingRuntimeError, SrcnnGateError
 from ..export import INPUT_NAME
+from ..tools import job_timeout_s, run_tool
 from .base import Runner, RunnerInfo
 from .cuda import torch_cuda_available
 
@@ -98,9 +98,7 @@ class TensorRTRunner(Runner):
                        f"--loadInputs={INPUT_NAME}:{source}", f"--exportOutput={exported}", "--iterations=1"]
             if self.fp16:
                 command.append("--fp16")
-            result = subprocess.run(command, capture_output=True, text=True)
-            if result.returncode != 0:
-                raise SrcnnGateError("trtexec", f"exited with {result.returncode}: {(result.stdout + result.stderr).strip().splitlines()[-1:]}")
+            run_tool(command, job_timeout_s())
             outputs = json.loads(exported.read_text())
             return np.asarray(outputs[0]["values"], dtype=np.float32).reshape(batch.shape)
 

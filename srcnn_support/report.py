@@ -113,8 +113,10 @@ def throughput_plot(rows: list[dict], path: Path) -> Path | None:
                 (row["batch_size"], row["fps"]))
     if not series:
         return None
-    import matplotlib
-
+    try:
+        import matplotlib
+    except ImportError:  # optional: a GPU machine running from a checkout may lack it; the table stays
+        return None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

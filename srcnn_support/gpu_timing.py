@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from .perf import LatencyStats, throughput_figures
 
 T4_REFERENCE_FPS = 1163.108  # the guide: trtexec --fp16 on a T4, GPU compute mean 0.859765 ms at batch 1
-SYNC_EVERY = 32  # bounds how far the host runs ahead of the GPU, so the duration is the GPU's
+SYNC_EVERY = 32  # bounds how far the host runs ahead of the GPU, so the duration is the GPU's time
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def time_cuda_events(step: Callable[[], object], device: int, policy: TimingPoli
         end.record(stream)
         pairs.append((begin, end))
         if len(pairs) % SYNC_EVERY == 0:
-            end.synchronize()
+            # wait for an older replay, not this one: the queue never drains, so no launch gap enters a sample
+            pairs[-SYNC_EVERY // 2][1].synchronize()
     stream.synchronize()
     return [begin.elapsed_time(end) for begin, end in pairs]
 

@@ -6,8 +6,8 @@
 # Needs only torch (CUDA build), onnx, onnxruntime, scikit-image, numpy, pillow, pytest,
 # pytest-benchmark (filelock comes with torch; matplotlib is optional). The suite's pytest plugin is
 # loaded with -p because a checkout has no pytest11 entry point. Runs:
-#   1. target 'cuda': GPU accuracy (torch-cuda-fp16 / -tf32 against PyTorch fp32 on the CPU) and the
-#      CUDA-event perf gate (compute images/s vs the T4's 1163.108; end-to-end recorded);
+#   1. target 'cuda': GPU accuracy (torch-cuda-fp16 / -tf32 against PyTorch fp32 on the CPU; 256x256
+#      crops and full-size images) and the CUDA-event perf gate (compute images/s vs the T4's 1163.108; end-to-end recorded);
 #   2. target 'hopper' (H100/H200): the same perf measurement, recorded (no thresholds measured yet);
 #   3. the summary the note needs (python -m srcnn_support.gpu_summary).
 # Each step has a time limit; the whole script stays under 5 minutes. Without a GPU every test skips
@@ -39,13 +39,14 @@ run_target() {  # name, time limit (s), pytest selection...
         --results-json "$RESULTS/$target/results.json" --junitxml "$RESULTS/$target/junit.xml"
     local rc=$?
     [ "$rc" -eq 0 ] || { echo "target $target: pytest exited $rc"; status=1; }
-    for part in report.md report.html accuracy.json perf.json; do
-        [ -f "$WORK/$target/$part" ] && cp "$WORK/$target/$part" "$RESULTS/$target/"
+    for part in "$WORK/$target"/report.md "$WORK/$target"/report.html "$WORK/$target"/*.json; do
+        [ -f "$part" ] && cp "$part" "$RESULTS/$target/"
     done
     return 0
 }
 
-run_target cuda 170 tests/gates/test_accuracy.py tests/gates/test_gpu_perf.py -m "accuracy or perf" -k "torch-cuda or test_gpu_"
+run_target cuda 170 tests/gates/test_accuracy.py tests/gates/test_full_size.py tests/gates/test_gpu_perf.py \
+    -m "accuracy or perf" -k "torch-cuda or test_gpu_"
 run_target hopper 80 tests/gates/test_gpu_perf.py -m perf
 
 echo "== summary =="

@@ -120,7 +120,7 @@ class TorchCudaGraphRunner(Runner):
         torch.cuda.synchronize(self.device)
 
         def compute() -> None:
-            with torch.no_grad():
+            with torch.no_grad(), torch.cuda.device(self.device):
                 self._run(captured)
 
         return compute

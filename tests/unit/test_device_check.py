@@ -95,3 +95,16 @@ def test_report_plot_is_optional(tmp_path, monkeypatch):
     rows = [{"target": "cuda", "backend": "torch-cuda-fp16", "precision": "fp16", "batch_size": 1, "fps": 5000.0}]
     assert throughput_plot(rows, tmp_path / "plot.png") is None
     assert not (tmp_path / "plot.png").exists()
+
+
+def test_report_renders_gpu_rows(tmp_path):
+    """The GPU run's report: the usual throughput table plus compute / end-to-end / ratio to the T4."""
+    from srcnn_support import report
+
+    document = json.loads(_results_file(tmp_path).read_text())
+    document["environment"] = {"command": "pytest --target cuda", "when": "now"}
+    report.save_part(tmp_path / "report", "perf", document)
+    markdown, page = report.write_report(tmp_path / "report")
+    text = markdown.read_text()
+    assert "| cuda | torch-cuda-fp16 | 16 | 16000.00 | 4000.00 | 13.76 |" in text
+    assert "CUDA events around the CUDA graph replay" in text and page.is_file()

@@ -157,18 +157,23 @@ class TorchCudaGraphRunner(Runner):
 
 
 def _apply_cudnn_settings(torch, tf32: bool) -> dict[str, object]:
-    """cuDNN autotuning on; TF32 convolutions as asked. PyTorch >= 2.9 has ``cudnn.conv.fp32_precision``
-    and refuses mixing it with the older ``allow_tf32`` flag, so only one of the two is touched."""
+    """cuDNN autotuning on; for the TF32 runner, TF32 convolutions on (fp16 leaves the fp32 flags alone).
+
+    PyTorch >= 2.9 has ``cudnn.conv.fp32_precision``; once conv and RNN flags differ, reading the older
+    ``cudnn.allow_tf32`` raises (checked on torch 2.13), so only the API this torch has is touched.
+    """
     cudnn = torch.backends.cudnn
     saved: dict[str, object] = {"benchmark": cudnn.benchmark}
     cudnn.benchmark = True
+    if not tf32:
+        return saved
     conv = getattr(cudnn, "conv", None)
     if conv is not None and hasattr(conv, "fp32_precision"):
         saved["conv.fp32_precision"] = conv.fp32_precision
-        conv.fp32_precision = "tf32" if tf32 else "ieee"
+        conv.fp32_precision = "tf32"
     else:
         saved["allow_tf32"] = cudnn.allow_tf32
-        cudnn.allow_tf32 = tf32
+        cudnn.allow_tf32 = True
     return saved
 
 

@@ -95,6 +95,7 @@ def test_cudnn_settings_are_restored(tf32):
     before = (cudnn.benchmark, cudnn.conv.fp32_precision if new_api else cudnn.allow_tf32)
     saved = _apply_cudnn_settings(torch, tf32)
     assert cudnn.benchmark is True
-    assert (cudnn.conv.fp32_precision == ("tf32" if tf32 else "ieee")) if new_api else cudnn.allow_tf32 is tf32
+    precision = cudnn.conv.fp32_precision if new_api else cudnn.allow_tf32
+    assert precision == ("tf32" if new_api else True) if tf32 else precision == before[1]
     _restore_cudnn_settings(torch, saved)
     assert (cudnn.benchmark, cudnn.conv.fp32_precision if new_api else cudnn.allow_tf32) == before

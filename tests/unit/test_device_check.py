@@ -116,3 +116,24 @@ def test_report_renders_gpu_rows(tmp_path):
     text = markdown.read_text()
     assert "| cuda | torch-cuda-fp16 | 16 | 16000.00 | 4000.00 | 13.76 |" in text
     assert "CUDA events around the CUDA graph replay" in text and page.is_file()
+
+
+def test_flock_fallback_excludes_another_process(tmp_path):
+    """Without the filelock package the cache locks with fcntl.flock: another process cannot take the lock."""
+    from srcnn_support.locking import FlockFileLock
+
+    lock_path = tmp_path / "key.lock"
+    probe = ("import fcntl, os, sys\nfd = os.open(sys.argv[1], os.O_RDWR)\n"
+             "try:\n    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept BlockingIOError:\n    sys.exit(3)\n")
+    with FlockFileLock(lock_path):
+        held = subprocess.run([sys.executable, "-c", probe, str(lock_path)], timeout=30)
+    free = subprocess.run([sys.executable, "-c", probe, str(lock_path)], timeout=30)
+    assert (held.returncode, free.returncode) == (3, 0)
+
+
+def test_cache_imports_without_filelock():
+    code = ("import sys; sys.modules['filelock'] = None\n"
+            "import srcnn_support.cache as cache; print(cache.FileLock.__name__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    assert done.stdout.strip() == "FlockFileLock", done.stderr[-2000:]

@@ -4,7 +4,7 @@
 #   bash tools/device_check.sh            # results under $OUT if set, else .srcnn-artifacts/device-check
 #
 # Needs only torch (CUDA build), onnx, onnxruntime, scikit-image, numpy, pillow, pytest,
-# pytest-benchmark (filelock comes with torch; matplotlib is optional). The suite's pytest plugin is
+# pytest-benchmark (filelock and matplotlib are optional). The suite's pytest plugin is
 # loaded with -p because a checkout has no pytest11 entry point. Runs:
 #   0. the runner's own GPU checks (graph vs eager vs PyTorch fp32, staged replay, CUDA events);
 #   1. target 'cuda': GPU accuracy (torch-cuda-fp16 / -tf32 against PyTorch fp32 on the CPU; 256x256

@@ -39,8 +39,13 @@ def test_script_is_valid_bash():
 @pytest.mark.slow
 @pytest.mark.skipif(missing_torch_cuda() is None, reason="a GPU is visible: this test is about the no-GPU path")
 def test_script_without_gpu_ends_in_named_skips(tmp_path):
-    env = {**os.environ, "OUT": str(tmp_path), "PYTHON": sys.executable, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-           "PYTEST_ADDOPTS": "-p pytest_benchmark.plugin -p xdist.plugin", "PYTHONPATH": ""}
+    # The GPU machine's Python has no matplotlib and may have no filelock: both are made unimportable.
+    blocker = tmp_path / "site"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text("import sys\nsys.modules['matplotlib'] = None\nsys.modules['filelock'] = None\n")
+    out = tmp_path / "out"
+    env = {**os.environ, "OUT": str(out), "PYTHON": sys.executable, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+           "PYTEST_ADDOPTS": "-p pytest_benchmark.plugin -p xdist.plugin", "PYTHONPATH": str(blocker)}
     started = time.monotonic()
     done = subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True, env=env, timeout=TIME_BOUND_S,
                           cwd=tmp_path)
@@ -49,12 +54,12 @@ def test_script_without_gpu_ends_in_named_skips(tmp_path):
     assert done.returncode == 0, output[-3000:]
     assert elapsed < TIME_BOUND_S
     for target in ("cuda", "hopper"):
-        counts = _junit_counts(tmp_path / target / "junit.xml")
+        counts = _junit_counts(out / target / "junit.xml")
         assert counts["tests"] > 0 and counts["skipped"] == counts["tests"], (target, counts)  # nothing measured
-    self_check = _junit_counts(tmp_path / "runner-junit.xml")
+    self_check = _junit_counts(out / "runner-junit.xml")
     assert self_check["failures"] == self_check["errors"] == 0 and self_check["skipped"] > 0
     assert "torch.cuda.is_available() is False" in output
-    assert "no GPU figures" in (tmp_path / "summary.txt").read_text()
+    assert "no GPU figures" in (out / "summary.txt").read_text()
 
 
 def _junit_counts(path) -> dict[str, int]:

@@ -109,7 +109,10 @@ class TorchCudaGraphRunner(Runner):
             captured.device_output.copy_(self._forward(captured.device_input))
 
     def stage(self, batch: np.ndarray) -> Callable[[], None]:
-        """Copy ``batch`` into the device input (outside any timing) and return the compute step."""
+        """Copy ``batch`` into the device input (outside any timing) and return the compute step.
+
+        The step runs on the current CUDA device: time it inside ``torch.cuda.device(self.device)``.
+        """
         import torch
 
         if not self.is_active:
@@ -118,6 +121,9 @@ class TorchCudaGraphRunner(Runner):
         with torch.no_grad():
             captured.device_input.copy_(torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32)))
         torch.cuda.synchronize(self.device)
+
+        if captured.graph is not None:
+            return captured.graph.replay  # one launch per batch and nothing else on the host between events
 
         def compute() -> None:
             with torch.no_grad(), torch.cuda.device(self.device):

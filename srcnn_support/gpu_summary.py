@@ -38,6 +38,15 @@ def perf_lines(rows: list[dict]) -> list[str]:
     return lines
 
 
+def device_line(rows: list[dict]) -> str | None:
+    for row in rows:
+        gpu = row.get("details", {}).get("gpu")
+        if gpu and row.get("ratio_to_reference") is not None:
+            versions = ", ".join(f"{k} {v}" for k, v in sorted(row.get("versions", {}).items()))
+            return f"GPU: {gpu} ({versions})"
+    return None
+
+
 def psnr_lines(images: list[dict], backend_prefix: str = "torch-cuda") -> list[str]:
     lines = []
     for row in images:
@@ -70,7 +79,8 @@ def summary(paths: list[Path]) -> list[str]:
         rows.extend(document.get("perf", []))
         images.extend(document.get("images", []))
     gpu_rows = perf_lines(rows)
-    lines += ["== GPU throughput ==", *(gpu_rows or ["no GPU figures (no CUDA GPU, or the runs skipped)"])]
+    lines += ["== GPU throughput ==", *filter(None, [device_line(rows)]),
+              *(gpu_rows or ["no GPU figures (no CUDA GPU, or the runs skipped)"])]
     lines += ["== GPU accuracy (per image) ==", *(psnr_lines(images) or ["no GPU accuracy rows"])]
     lines.append(goal_line(rows))
     return lines

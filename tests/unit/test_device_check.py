@@ -70,7 +70,7 @@ def _junit_counts(path) -> dict[str, int]:
 
 def _results_file(tmp_path):
     target = load_targets(TARGETS_FILE)["cuda"]
-    info = RunnerInfo("torch-cuda-fp16", "fp16", {}, {})
+    info = RunnerInfo("torch-cuda-fp16", "fp16", {"torch": "2.11.0", "cuda": "13.0"}, {"gpu": "NVIDIA H200"})
     recorder = ResultsRecorder()
     figures = gpu_figures(16, [1.0] * 20, [4.0] * 20)
     recorder.add_perf(perf_row(target, info, 16, 0, figures, True, [], "compute >= 1163.108 images/s"))
@@ -86,6 +86,7 @@ def _results_file(tmp_path):
 def test_summary_prints_what_the_note_needs(tmp_path, capsys):
     assert gpu_summary.main([str(_results_file(tmp_path)), str(tmp_path / "absent.json")]) == 0
     text = capsys.readouterr().out
+    assert "GPU: NVIDIA H200 (cuda 13.0, torch 2.11.0)" in text
     assert "cuda torch-cuda-fp16  bs16  compute    16000.0 images/s" in text
     assert "end-to-end    4000.0 images/s   13.76 x T4  pass" in text
     assert "woman" in text and "guide PSNR 33.5000 dB (reference 33.5100)" in text and "max-abs vs PyTorch fp32 0.00042" in text

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from srcnn_support.backends import cuda
-from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner, require_granted_providers
+from srcnn_support.backends.onnxruntime import require_granted_providers
 from srcnn_support.backends.torch_cuda import (
     TorchCudaGraphRunner, _apply_cudnn_settings, _restore_cudnn_settings, missing_torch_cuda,
 )

@@ -38,3 +38,35 @@ def write_recorded_run(dump_dir: Path, model: SRCNN, files: list[Path], cause: s
         atomic_write_bytes(path, mistaken_dump(model, inputs, cause, fp16).tobytes())
         written.append(path)
     return written
+
+
+def other_weights(model: SRCNN, photos: list[Path], steps: int = 30, learning_rate: float = 3e-4,
+                  seed: int = 0) -> SRCNN:
+    """A copy of ``model`` after a few real Adam steps on other photos: what an ``.om`` built from a
+    different training run (another checkpoint, another recipe) holds."""
+    import copy
+
+    import torch
+
+    from .imaging import crop_to_scale, degrade, load_rgb, network_input
+
+    pairs = []
+    for path in photos:
+        hr = crop_to_scale(load_rgb(path))
+        pairs.append((network_input(degrade(hr)), network_input(hr)))
+    tuned = copy.deepcopy(model).train()
+    optimizer = torch.optim.Adam(tuned.parameters(), lr=learning_rate)
+    rng = np.random.default_rng(seed)
+    for _ in range(steps):
+        sources, targets = [], []
+        for _ in range(16):
+            source, target = pairs[rng.integers(len(pairs))]
+            top, left = rng.integers(0, source.shape[0] - 48), rng.integers(0, source.shape[1] - 48)
+            sources.append(source[top:top + 48, left:left + 48])
+            targets.append(target[top:top + 48, left:left + 48])
+        loss = torch.nn.functional.mse_loss(tuned(torch.from_numpy(np.stack(sources)[:, None])),
+                                            torch.from_numpy(np.stack(targets)[:, None]))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return tuned.eval()

@@ -34,6 +34,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--soc-version", help="ATC --soc_version (default: read from 'npu-smi info')")
     group.addoption("--calibration-dir", help="INT8 calibration images (default: <data root>/train; never test images)")
     group.addoption("--precision-mode", default="force_fp16", help="ATC --precision_mode (ATC's own default is fp16)")
+    group.addoption("--dump-dir", help="a recorded device run's outputs (e.g. result/dumpOutput_device0) to gate "
+                    "against the live reference (tests/gates/test_recorded_run.py)")
 
 
 def _config(config: pytest.Config) -> GateConfig:

@@ -209,10 +209,14 @@ def prepared(gate: GateConfig, artifact_cache: ArtifactCache):
 
 
 @pytest.fixture(scope="session")
-def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_identity) -> AccuracySession:
+def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_identity,
+             recorder: ResultsRecorder) -> AccuracySession:
+    from srcnn_support.failure_diagnosis import FailureDiagnoses
+
     options = AccuracyOptions(soc_version=gate.soc_version, precision_mode=gate.precision_mode,
                               device_id=gate.devices[0] if gate.devices else 0, calibration_dir=gate.calibration_dir)
     session = AccuracySession(artifact_cache, gate.weights, prepared, options)
+    session.diagnoses = FailureDiagnoses(gate.weights, list(gate.dataset.files), recorder.meta)
     save_reference_pictures(session, gate.report_dir)
     return session
 

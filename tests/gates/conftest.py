@@ -1,9 +1,7 @@
 import pytest
 
-from srcnn_support.failure_diagnosis import FailureDiagnoses
-
 
 @pytest.fixture(scope="session")
-def failure_diagnoses(gate, recorder) -> FailureDiagnoses:
+def failure_diagnoses(accuracy):
     """Why a backend or recorded run failed: the porting mistake its outputs reproduce (issue 14)."""
-    return FailureDiagnoses(gate.weights, list(gate.dataset.files), recorder.meta)
+    return accuracy.diagnoses

@@ -132,3 +132,17 @@ def test_dump_of_the_wrong_size_for_float16_is_not_taken_for_float16(tmp_path):
     (tmp_path / "a_1.bin").write_bytes(b"\0" * 1000)
     with pytest.raises(SrcnnGateError, match="a_1.bin: output has 1000 bytes"):
         read_recorded_dump(tmp_path, ["a"])
+
+
+@pytest.mark.slow
+def test_diagnosis_table_names_every_cause(tmp_path):
+    from srcnn_support.diagnosis_table import table
+
+    files = _set5()[:2]
+    clamp = [OVERSHOOTING] if OVERSHOOTING.is_file() else files
+    lines = table(files, DEFAULT_WEIGHTS, clamp)
+    rows = [line.split(" | ") for line in lines if line.startswith("| ") and not line.startswith("| ---")][1:]
+    named = {(r[0].lstrip("| ").split(" (")[0], r[3]): r[4] for r in rows}
+    for cause in [c for c in MAKEABLE if c != hyp.OUTPUT_CLAMPED or OVERSHOOTING.is_file()] + [hyp.WEIGHTS_DIFFER]:
+        for precision in ("fp32", "fp16 .om"):
+            assert named[(cause, precision)] == cause, lines

@@ -1,7 +1,8 @@
 """Name the porting mistake that explains a device run's outputs.
 
 Every hypothesis of :mod:`srcnn_support.hypotheses` is recomputed on the real pipeline and scored by
-the PSNR (peak 1) between the recorded dump and that hypothesis's dump; the best one that reproduces
+the PSNR (peak: the hypothesis's own range, at least 1) between the recorded dump and that hypothesis's
+dump; the best one that reproduces
 the dump within what an fp16 ``.om`` explains is the cause. Thresholds are measured, see docs/diagnose.md.
 """
 from __future__ import annotations
@@ -126,7 +127,7 @@ def judge(name: str, observed: list[np.ndarray], expected: list[dict[str, np.nda
     scores = {c: _pooled_psnr([(o, e[c]) for o, e in zip(observed, expected)]) for c in hyp.RECOMPUTED}
     ranked = sorted(hyp.RECOMPUTED, key=lambda c: (-np.nan_to_num(scores[c], nan=-math.inf), hyp.RECOMPUTED.index(c)))
     best, runner_up = ranked[0], ranked[1]
-    notes: list[str] = []
+    notes = [] if all(np.isfinite(o).all() for o in observed) else ["the outputs contain NaN or Inf"]
     margin = scores[best] - scores[runner_up]
     if {best, runner_up} == {hyp.OK, hyp.OUTPUT_CLAMPED}:
         best, runner_up, margin, note = _clamp_tiebreak(observed, expected, scores, ranked[2])

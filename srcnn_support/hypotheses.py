@@ -4,6 +4,12 @@ For one dataset image every hypothesis yields the 256x256 float32 array the devi
 would hold under that mistake, in the file's own order (what ``np.fromfile(..).reshape(256, 256)``
 returns). The correct pipeline feeds the transposed plane ``x.T`` and writes ``f(x.T)``; the guide's
 post-processing transposes it back.
+
+Resize kernels (checked in the libraries' sources): OpenCV's ``INTER_CUBIC`` uses the cubic convolution
+kernel with A = -0.75 (``interpolateCubic`` in imgproc's resize.cpp) on a fixed 4-tap support, also when
+shrinking; Pillow's ``BICUBIC`` uses a = -0.5 (``bicubic_filter`` in src/libImaging/Resample.c) and widens
+the support by the scale factor when shrinking (antialiasing). ONNX Runtime's resize notes the same pair
+of defaults ("Pillow has a default value of 0.5 for cubic_coeff_a, while ONNX op has 0.75").
 """
 from __future__ import annotations
 

@@ -146,3 +146,11 @@ def test_diagnosis_table_names_every_cause(tmp_path):
     for cause in [c for c in MAKEABLE if c != hyp.OUTPUT_CLAMPED or OVERSHOOTING.is_file()] + [hyp.WEIGHTS_DIFFER]:
         for precision in ("fp32", "fp16 .om"):
             assert named[(cause, precision)] == cause, lines
+
+
+def test_nan_outputs_are_unknown_and_say_so(tmp_path, set5_hypotheses):
+    files, expected, inputs = set5_hypotheses
+    observed = {name: np.full((256, 256), np.nan, np.float32) for name in expected}
+    diagnosis = diagnose_outputs(observed, expected, inputs)
+    assert diagnosis.cause == hyp.UNKNOWN
+    assert diagnosis.overall.notes[0] == "the outputs contain NaN or Inf"

@@ -48,7 +48,8 @@ class Verdict:
     def line(self) -> str:
         text = (f"{self.image}: {self.cause} (PSNR {_db(self.best_psnr)} vs {self.best}'s outputs, "
                 f"{_db(self.ok_psnr)} vs the guide's pipeline; next {self.runner_up} "
-                f"{_db(self.scores[self.runner_up])}, margin {_margin(self.margin_db)}; guide metric {_db(self.guide_psnr)})")
+                f"{_db(self.scores[self.runner_up])}, margin {_margin(self.margin_db)}; "
+                f"guide metric {_db(self.guide_psnr)})")
         return text + "".join(f"; {note}" for note in self.notes)
 
 
@@ -166,7 +167,8 @@ def _no_match(scores: dict[str, float], expected, guide_inputs, guide_value: flo
     gross = {c: _mean_guide_psnr(guide_inputs, [e[c] for e in expected]) for c in GROSS}
     nearest_gross = max(gross, key=gross.get)
     if math.isfinite(guide_value) and guide_value >= gross[nearest_gross] + PLAUSIBLE_MARGIN_DB:
-        notes.append(f"no hypothesis reaches {MATCH_DB:.0f} dB, but the guide metric of the outputs ({guide_value:.2f} dB) "
+        notes.append(f"no hypothesis reaches {MATCH_DB:.0f} dB, but the guide metric of the outputs "
+                     f"({guide_value:.2f} dB) "
                      f"beats every gross preprocessing mistake's (best {nearest_gross} {gross[nearest_gross]:.2f} dB) "
                      f"by {guide_value - gross[nearest_gross]:.2f} dB: the right input through other weights")
         return hyp.WEIGHTS_DIFFER
@@ -189,7 +191,8 @@ def diagnose_outputs(observed: dict[str, np.ndarray], expected: dict[str, dict[s
         cause = hyp.DUMP_DTYPE_FLOAT16
     disagreeing = sorted({v.cause for v in images} - {overall.cause})
     if disagreeing:
-        overall.notes.append(f"images disagree: {', '.join(f'{v.image}: {v.cause}' for v in images if v.cause != overall.cause)}")
+        odd = [f"{v.image}: {v.cause}" for v in images if v.cause != overall.cause]
+        overall.notes.append(f"images disagree: {', '.join(odd)}")
     tried = list(hyp.RECOMPUTED) + [hyp.DUMP_DTYPE_FLOAT16, hyp.WEIGHTS_DIFFER]
     return Diagnosis(cause, dtype, images, overall, tried)
 

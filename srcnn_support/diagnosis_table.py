@@ -26,7 +26,7 @@ from .model import load_model
 from .recorded_runs import MAKEABLE, other_weights, write_recorded_run
 
 HEADER = ("| cause | guide metric, mean dB | vs ok | precision | diagnosed | PSNR vs it (dB) | runner-up (dB) "
-          "| margin pooled (dB) | smallest per-image margin (dB) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| margin pooled (dB) | smallest per-image margin (dB) |\n" + "| --- " * 9 + "|")
 
 
 def _db(value: float) -> str:
@@ -40,7 +40,8 @@ def record_and_diagnose(model, weights: Path, files: list[Path], cause: str, fp1
         write_recorded_run(Path(folder), model, files, cause, fp16)
         observed, dtype = read_recorded_dump(Path(folder), [f.stem for f in files])
     diagnosis = diagnose_outputs(observed, expected, inputs, dtype)
-    metric = float(np.mean([guide_psnr(inputs[n], np.ascontiguousarray(o.T), clamp=False) for n, o in observed.items()]))
+    metric = float(np.mean([guide_psnr(inputs[n], np.ascontiguousarray(o.T), clamp=False)
+                            for n, o in observed.items()]))
     return diagnosis, metric
 
 

@@ -37,14 +37,16 @@ UNKNOWN = "unknown"
 DESCRIPTIONS = {
     OK: "the guide's pipeline (transposed .bin, PIL bicubic, reference luma, /255, unclamped float32 output)",
     LAYOUT_NOT_TRANSPOSED: "the natural plane was fed where the guide's .bin is transposed",
-    OUTPUT_NOT_TRANSPOSED_BACK: "the output was written in natural orientation, so the guide's transpose-back scrambles it",
+    OUTPUT_NOT_TRANSPOSED_BACK: "the output was written in natural orientation, so the guide's transpose-back "
+                                "scrambles it",
     OUTPUT_CLAMPED: "the output was clamped to [0, 1] before it was written (the guide writes it unclamped)",
     BGR_ORDER: "luma computed from B,G,R order (cv2.imread without cv2.cvtColor)",
     OPENCV_RESIZE: "bicubic x2 down/up done with cv2.resize(INTER_CUBIC) (a = -0.75, no antialias) instead of PIL's",
     LUMA_CONSTANT: "luma with MATLAB's 65.738 where the reference code has 64.738",
     INPUT_NOT_NORMALISED: "the Y plane was not divided by 255",
     DUMP_DTYPE_FLOAT16: "the dump files hold float16 (half the expected size)",
-    WEIGHTS_DIFFER: "right input, but no hypothesis on these weights reproduces the outputs: the model was built from other weights",
+    WEIGHTS_DIFFER: "right input, but no hypothesis on these weights reproduces the outputs: the model was built "
+                    "from other weights",
     UNKNOWN: "no hypothesis explains the outputs",
 }
 # The order decides exact ties (an image with no output outside [0, 1] cannot tell OK from OUTPUT_CLAMPED).

@@ -49,7 +49,8 @@ def test_guides_outputs_pass(tmp_path):
 def test_wrongly_preprocessed_outputs_fail_with_the_diagnosis(tmp_path):
     result = run_gate(tmp_path, "--dump-dir", str(recorded(tmp_path, hyp.OPENCV_RESIZE)))
     assert result.returncode == 1, result.stdout[-3000:]
-    assert "FAILED tests/gates/test_recorded_run.py::test_recorded_guide_psnr_within_1pct_of_live_reference[butterfly]" in result.stdout
+    failed = "FAILED tests/gates/test_recorded_run.py::test_recorded_guide_psnr_within_1pct_of_live_reference"
+    assert f"{failed}[butterfly]" in result.stdout
     assert "diagnosis: cause opencv-resize" in result.stdout
     report = (tmp_path / "artifacts" / "report.md").read_text()
     assert "| butterfly |" in report and "FAIL (cause recorded-run: opencv-resize) |" in report

@@ -37,6 +37,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--soc-version", help="ATC --soc_version (default: read from 'npu-smi info')")
     group.addoption("--calibration-dir", help="INT8 calibration images (default: <data root>/train; never test images)")
     group.addoption("--precision-mode", default="force_fp16", help="ATC --precision_mode (ATC's own default is fp16)")
+    group.addoption("--dump-dir", help="a recorded device run's outputs (e.g. result/dumpOutput_device0) to gate "
+                    "against the live reference (tests/gates/test_recorded_run.py)")
 
 
 def _config(config: pytest.Config) -> GateConfig:
@@ -225,10 +227,14 @@ def prepared(gate: GateConfig, artifact_cache: ArtifactCache):
 
 
 @pytest.fixture(scope="session")
-def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_identity) -> AccuracySession:
+def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_identity,
+             recorder: ResultsRecorder) -> AccuracySession:
+    from srcnn_support.failure_diagnosis import FailureDiagnoses
+
     options = AccuracyOptions(soc_version=gate.soc_version, precision_mode=gate.precision_mode,
                               device_id=gate.devices[0] if gate.devices else 0, calibration_dir=gate.calibration_dir)
     session = AccuracySession(artifact_cache, gate.weights, prepared, options)
+    session.diagnoses = FailureDiagnoses(gate.weights, list(gate.dataset.files), recorder.meta)
     save_reference_pictures(session, gate.report_dir)
     return session
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 from dataclasses import asdict, dataclass
@@ -11,6 +10,7 @@ from pathlib import Path
 from .errors import MissingRuntimeError, SrcnnGateError
 from .export import INPUT_NAME
 from .imaging import CROP_SIZE
+from .npu_smi import detected_chips, soc_version
 
 ATC_CODE_MODULES = ("atc",)
 # ATC converts to fp16 unless told otherwise; the precision is part of every .om's identity.
@@ -53,27 +53,9 @@ def atc_version(atc: str) -> str:
         return "unknown"
 
 
-_SOC = re.compile(r"^\|\s*\d+\s+(?P<name>\S+)\s+\|", re.MULTILINE)
-
-
-def parse_npu_smi_chip(text: str) -> str | None:
-    """``npu-smi info`` lists e.g. ``| 0       310P3     | OK ...``; ATC wants ``Ascend310P3``."""
-    match = _SOC.search(text)
-    if not match:
-        return None
-    name = match["name"]
-    return name if name.startswith("Ascend") else f"Ascend{name}"
-
-
 def detect_soc_version() -> str | None:
-    npu_smi = shutil.which("npu-smi")
-    if not npu_smi:
-        return None
-    try:
-        result = subprocess.run([npu_smi, "info"], capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return parse_npu_smi_chip(result.stdout)
+    chips = detected_chips()
+    return soc_version(chips[0]) if chips else None
 
 
 def require_soc_version(explicit: str | None) -> str:

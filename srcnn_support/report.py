@@ -24,6 +24,7 @@ from PIL import Image
 
 from .atomic import atomic_write_text, atomic_write_via
 from .cache import sha256_file
+from .npu_smi import describe_chips, detected_chips
 
 PICTURES = "pictures"
 PLOT = "throughput.png"
@@ -47,7 +48,7 @@ def environment(command: list[str], dataset_files: list[Path], weights: dict) ->
         "platform": platform.platform(),
         "cpu": cpu_model(),
         "gpu": _tool_line(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"]) or "none found",
-        "npu": _tool_line(["npu-smi", "info"]) or "none found",
+        "npu": describe_chips(detected_chips()) or "none found",
         "versions": versions,
         "weights": weights,
         "dataset": {p.name: sha256_file(p) for p in dataset_files},

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SrcnnGateError
+from .npu_smi import NpuChip, chip_family, chips_per_card, detected_chips
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,22 @@ def _run(command: list[str]) -> str | None:
         return None
 
 
+def _wanted_npu_chips(target: Target) -> list[NpuChip]:
+    families = set(target.detect.get("chip_families", []))
+    return [chip for chip in detected_chips() if chip_family(chip.name) in families]
+
+
+def card_chips(target: Target) -> tuple[int, str]:
+    """Chips per card for the per-card figure: from the detected product for an NPU target."""
+    if target.detect.get("kind") != "npu-smi":
+        return target.chips_per_card, f"{target.chips_per_card} chip(s) per card ({target.name} in targets.json)"
+    chips = _wanted_npu_chips(target)
+    if not chips:
+        return target.chips_per_card, f"{target.chips_per_card} chips per card (targets.json; no chip detected)"
+    count = chips_per_card(chips)
+    return count, f"{count} chip(s) per card (npu-smi lists {chips[0].name})"
+
+
 def missing_hardware(target: Target) -> str | None:
     """None when this machine has the target's hardware, else a reason naming what is missing."""
     kind = target.detect.get("kind")
@@ -96,9 +113,11 @@ def missing_hardware(target: Target) -> str | None:
     if kind == "npu-smi":
         if not shutil.which("npu-smi"):
             return f"target {target.name}: 'npu-smi' not on PATH (no Ascend driver installed)"
-        output = _run(["npu-smi", "info"]) or ""
-        wanted = target.detect["chip_contains"]
-        return None if wanted in output else f"target {target.name}: 'npu-smi info' lists no {wanted} chip"
+        if _wanted_npu_chips(target):
+            return None
+        families = "/".join(target.detect.get("chip_families", []))
+        listed = ", ".join(sorted({c.name for c in detected_chips()})) or "none"
+        return f"target {target.name}: 'npu-smi info' lists no Ascend {families} chip (chips listed: {listed})"
     if kind == "nvidia-smi":
         if not shutil.which("nvidia-smi"):
             return f"target {target.name}: 'nvidia-smi' not on PATH (no NVIDIA driver installed)"

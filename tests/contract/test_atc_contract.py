@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from srcnn_support import artifacts
-from srcnn_support.atc import parse_npu_smi_chip
+from srcnn_support.npu_smi import parse_npu_smi_info, soc_version
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.model import SRCNN
 
@@ -30,8 +30,8 @@ NPU_SMI = """
 
 
 def test_chip_name_from_npu_smi():
-    assert parse_npu_smi_chip(NPU_SMI) == "Ascend310P3"
-    assert parse_npu_smi_chip("no table here") is None
+    assert [soc_version(chip) for chip in parse_npu_smi_info(NPU_SMI)] == ["Ascend310P3"]
+    assert parse_npu_smi_info("no table here") == []
 
 
 def test_one_om_per_batch_size_with_the_precision_recorded(tmp_path, monkeypatch):

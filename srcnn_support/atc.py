@@ -7,6 +7,7 @@ import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .cann import cann_version
 from .errors import MissingRuntimeError, SrcnnGateError
 from .export import INPUT_NAME
 from .imaging import CROP_SIZE
@@ -15,6 +16,23 @@ from .npu_smi import detected_chips, soc_version
 ATC_CODE_MODULES = ("atc",)
 # ATC converts to fp16 unless told otherwise; the precision is part of every .om's identity.
 DEFAULT_PRECISION_MODE = "force_fp16"
+ATC_TIMEOUT_S = 1800
+# ATC's --precision_mode values (CANN ATC reference; torch_npu's kCubeMathType table maps the same names).
+# Only these two keep an fp32 ONNX model in fp32; every other mode lets cube ops run in fp16/bf16.
+FP32_PRECISION_MODES = ("force_fp32", "must_keep_origin_dtype")
+REDUCED_PRECISION_MODES = ("force_fp16", "cube_fp16in_fp32out", "allow_fp32_to_fp16", "allow_mix_precision",
+                           "allow_mix_precision_fp16", "allow_mix_precision_bf16", "allow_fp32_to_bf16",
+                           "force_lowerprecision")
+
+
+def keeps_fp32(precision_mode: str) -> bool:
+    """Whether an .om built with this mode computes in fp32 (so the fp32 equality rule applies)."""
+    if precision_mode in FP32_PRECISION_MODES:
+        return True
+    if precision_mode in REDUCED_PRECISION_MODES:
+        return False
+    known = ", ".join(FP32_PRECISION_MODES + REDUCED_PRECISION_MODES)
+    raise SrcnnGateError("--precision-mode", f"unknown ATC precision_mode {precision_mode!r} (known: {known})")
 
 
 @dataclass(frozen=True)
@@ -46,11 +64,8 @@ def find_atc() -> str:
 
 
 def atc_version(atc: str) -> str:
-    try:
-        result = subprocess.run([atc, "--version"], capture_output=True, text=True, timeout=60)
-        return (result.stdout or result.stderr).strip().splitlines()[-1] if (result.stdout or result.stderr) else "unknown"
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
+    """The CANN toolkit's version as its install records it (``atc --version`` prints none)."""
+    return cann_version(atc)[0]
 
 
 def detect_soc_version() -> str | None:
@@ -70,11 +85,16 @@ def convert(request: AtcRequest, out_dir: Path) -> Path:
     """Run ATC into ``out_dir``; write the request beside the ``.om`` so its precision is never lost."""
     atc = find_atc()
     command = atc_command(request, atc)
-    result = subprocess.run(command, capture_output=True, text=True, cwd=out_dir)
+    keeps_fp32(request.precision_mode)  # an unknown mode is refused before ATC runs
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, cwd=out_dir, timeout=ATC_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise SrcnnGateError(request.onnx_path, f"ATC did not finish within {ATC_TIMEOUT_S} s") from None
     om_path = out_dir / f"{Path(request.output_stem).name}.om"
     if result.returncode != 0 or not om_path.exists():
         tail = (result.stdout + result.stderr).strip().splitlines()[-1:] or ["no output"]
         raise SrcnnGateError(request.onnx_path, f"ATC failed (exit {result.returncode}): {tail[0]}")
-    (out_dir / "atc.json").write_text(json.dumps({**asdict(request), "command": command,
-                                                  "atc_version": atc_version(atc)}, indent=2))
+    version, version_source = cann_version(atc)
+    (out_dir / "atc.json").write_text(json.dumps({**asdict(request), "command": command, "atc_version": version,
+                                                  "atc_version_source": version_source}, indent=2))
     return om_path

@@ -26,6 +26,7 @@ class GateConfig:
     soc_version: str | None
     precision_mode: str
     calibration_dir: Path | None
+    perf_logs: tuple[Path, ...] = ()
 
     @property
     def report_dir(self) -> Path:
@@ -47,6 +48,7 @@ def gate_config(option) -> GateConfig:
         soc_version=option("soc_version"),
         precision_mode=option("precision_mode"),
         calibration_dir=_calibration_dir(option("calibration_dir"), option("data_root")),
+        perf_logs=tuple(Path(p) for p in option("perf_log") or ()),
     )
 
 

@@ -33,6 +33,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--results-json", help="write per-image, per-backend results here")
     group.addoption("--soc-version", help="ATC --soc_version (default: read from 'npu-smi info')")
     group.addoption("--calibration-dir", help="INT8 calibration images (default: <data root>/train; never test images)")
+    group.addoption("--perf-log", action="append", metavar="FILE",
+                    help="gate a recorded tool run instead of this machine (repeatable): perf_vision_*.txt, "
+                         "PureInfer_perf_of_*.txt, an ais_bench/ais_infer summary or a trtexec log")
     group.addoption("--precision-mode", default="force_fp16", help="ATC --precision_mode (ATC's own default is fp16)")
 
 
@@ -132,6 +135,8 @@ def perf_target(gate: GateConfig, pytestconfig: pytest.Config):
         pytest.fail(f"unknown --target {gate.target!r}; known: {', '.join(targets)} (edit {TARGETS_FILE} to add one)",
                     pytrace=False)
     target = targets[gate.target]
+    if gate.perf_logs:
+        pytest.skip("--perf-log given: the recorded figures are gated (test_recorded_throughput), not this machine")
     reasons = (missing_hardware(target), missing_backend_runtime(target.backend))
     reason = "; ".join(dict.fromkeys(r for r in reasons if r))
     if reason:

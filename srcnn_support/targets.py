@@ -50,6 +50,7 @@ class Target:
     chips_per_card: int = 1
     published: dict = field(default_factory=dict)
     variants: tuple[Variant, ...] = ()
+    figure: str = "harness"  # "tool": the gate reads the device tool's own figure (Ascend benchmark / ais_bench)
 
     @property
     def batch_sizes(self) -> tuple[int, ...]:
@@ -76,7 +77,8 @@ def load_targets(path: Path) -> dict[str, Target]:
                                      v["min_speedup_over_fp32"], v["provenance"]) for v in spec.get("variants", []))
             targets[name] = Target(name, spec["description"], spec["backend"], spec["precision"], spec["detect"],
                                    tuple(spec["gated_batch_sizes"]), tuple(spec.get("recorded_batch_sizes", [])),
-                                   gates, spec.get("chips_per_card", 1), spec.get("published", {}), variants)
+                                   gates, spec.get("chips_per_card", 1), spec.get("published", {}), variants,
+                                   spec.get("figure", "harness"))
         except (KeyError, TypeError) as exc:
             raise SrcnnGateError(path, f"target '{name}' is malformed (missing or bad field {exc})") from None
     return targets

@@ -6,12 +6,12 @@ Both need an Ascend NPU with CANN installed. Without either, activating raises
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from ..ascend_perf import ToolThroughput, ais_bench_session_throughput, benchmark_tool_throughput, run_tool
 from ..errors import MissingRuntimeError, SrcnnGateError
 from ..guide_files import Layout, format_info, read_dump_dir, write_bin
 from .base import Runner, RunnerInfo
@@ -35,6 +35,21 @@ def missing_ascend_runtime() -> str | None:
         return None
     return ("no Ascend runtime: python package 'ais_bench' (with 'aclruntime' and CANN) is not importable "
             "and no 'benchmark' tool is on PATH")
+
+
+def release_session(session) -> None:
+    """Free the device memory and model of an ais_bench session, also on builds without ``free_resource``.
+
+    ais_bench's ``InferSession.free_resource`` releases the model and context; older builds have
+    only ``finalize``. Without either the session's buffers are kept until the process ends.
+    """
+    for name in ("free_resource", "finalize"):
+        release = getattr(session, name, None)
+        if callable(release):
+            release()
+            return
+    raise SrcnnGateError("ais_bench", "InferSession has neither free_resource() nor finalize(): the session "
+                         "would stay on the device; upgrade ais_bench")
 
 
 class AscendOmRunner(Runner):
@@ -87,18 +102,22 @@ class AscendOmRunner(Runner):
                 f"-om_path={self.om_path}", f"-input_text_path={info}", f"-input_width={width}",
                 f"-input_height={height}", "-output_binary=True", "-useDvpp=False",
             ]
-            result = subprocess.run(command, cwd=work, capture_output=True, text=True)
-            if result.returncode != 0:
-                tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-                raise SrcnnGateError(self._tool, f"exited with {result.returncode}: {tail[0]}")
+            run_tool(command, work, "benchmark")
             outputs = read_dump_dir(work / "result" / f"dumpOutput_device{self.device_id}",
                                     [p.stem for p in bins], height, width)
             return np.stack([outputs[p.stem] for p in bins])[:, None]
 
+    def tool_throughput(self, planes: list[np.ndarray]) -> ToolThroughput:
+        """The tool's own per-chip figure over ``planes`` (the whole prepared set); see ascend_perf."""
+        if self._session is not None:
+            return ais_bench_session_throughput(self._session, self.batch_size, planes)
+        assert self._tool is not None, "activate() first"
+        return benchmark_tool_throughput(self._tool, self.om_path, self.batch_size, self.device_id, planes)
+
     def deactivate_impl(self) -> None:
-        if self._session is not None and hasattr(self._session, "free_resource"):
-            self._session.free_resource()
-        self._session = None
+        session, self._session = self._session, None
+        if session is not None:
+            release_session(session)
 
     def info(self) -> RunnerInfo:
         via = "ais_bench.InferSession" if self._session is not None else (self._tool or "none")

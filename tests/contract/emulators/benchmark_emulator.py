@@ -14,11 +14,13 @@ writes, in the formats quoted verbatim by the guide and by Ascend/ModelZoo-PyTor
 
 Outputs are computed as an fp16 ``.om`` (ATC's default ``force_fp16``) would store them: ONNX
 Runtime runs the ONNX model that the ATC emulator packed into the ``.om`` with weights, input and
-output rounded to fp16 (accumulation stays fp32, as on the Cube unit). The figures it prints are
+output rounded to fp16 (accumulation stays fp32, as on the Cube unit); an ``.om`` built with
+``force_fp32`` or ``must_keep_origin_dtype`` runs in fp32. The figures it prints are
 not measured: ``Interface throughputRate`` is ``$SRCNN_EMULATOR_INTERFACE_FPS`` (default 348.038, the
 guide's per-chip rate), so gates can be driven to pass or fail whatever this machine's speed.
 """
 import io
+import json
 import os
 import sys
 import time
@@ -31,15 +33,26 @@ import onnxruntime as ort
 from onnx import numpy_helper
 
 
-def fp16_session(om_path: Path) -> ort.InferenceSession:
+FP32_MODES = ("force_fp32", "must_keep_origin_dtype")  # ATC precision modes that keep an fp32 model in fp32
+
+
+def om_session(om_path: Path) -> tuple[ort.InferenceSession, bool]:
+    """The packed ONNX model, rounded to fp16 unless ATC was told to keep fp32; (session, is_fp16)."""
     with zipfile.ZipFile(om_path) as om:
         model = onnx.load_model(io.BytesIO(om.read("model.onnx")))
-    for tensor in model.graph.initializer:
+        names = om.namelist()
+        flags = json.loads(om.read("atc_flags.json")) if "atc_flags.json" in names else {}
+    fp16 = flags.get("--precision_mode", "force_fp16") not in FP32_MODES
+    for tensor in model.graph.initializer if fp16 else ():
         rounded = numpy_helper.to_array(tensor).astype(np.float16).astype(np.float32)
         tensor.CopyFrom(numpy_helper.from_array(rounded, tensor.name))
     for value in list(model.graph.input) + list(model.graph.output):
         value.type.tensor_type.shape.dim[0].dim_param = "N"  # run only the real images of a short last batch
-    return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]), fp16
+
+
+def stored(array: np.ndarray, fp16: bool) -> np.ndarray:
+    return array.astype(np.float16).astype(np.float32) if fp16 else array
 
 
 def interface_fps() -> float:
@@ -51,15 +64,15 @@ def dataset_mode(flags: dict, om_path: Path, device: str, batch: int) -> int:
     binary = flags.get("output_binary", "False").lower() == "true"
     out_dir = Path("result") / f"dumpOutput_device{device}"
     out_dir.mkdir(parents=True, exist_ok=True)
-    session = fp16_session(om_path)
+    session, fp16 = om_session(om_path)
     input_name = session.get_inputs()[0].name
     paths = [line.split()[1] for line in Path(flags["input_text_path"]).read_text().splitlines() if line.strip()]
     started = time.perf_counter()
     for first in range(0, len(paths), batch):
         chunk = paths[first:first + batch]
         planes = np.stack([np.fromfile(p, dtype="<f4").reshape(1, height, width) for p in chunk])
-        (outputs,) = session.run(None, {input_name: planes.astype(np.float16).astype(np.float32)})
-        for path, output in zip(chunk, outputs.astype(np.float16).astype(np.float32)):
+        (outputs,) = session.run(None, {input_name: stored(planes, fp16)})
+        for path, output in zip(chunk, stored(outputs, fp16)):
             target = out_dir / f"{Path(path).stem}_1"
             if binary:
                 output.astype("<f4").tofile(target.with_suffix(".bin"))

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..ascend_perf import ToolThroughput, ais_bench_session_throughput, benchmark_tool_throughput, run_tool
+from ..cache import sha256_file
 from ..errors import MissingRuntimeError, SrcnnGateError
 from ..guide_files import Layout, format_info, read_dump_dir, write_bin
 from .base import Runner, RunnerInfo
@@ -65,6 +66,7 @@ class AscendOmRunner(Runner):
         self.precision_mode = precision_mode
         self._session = None
         self._tool: str | None = None
+        self._om_sha256: str | None = None
 
     def activate_impl(self) -> None:
         reason = missing_ascend_runtime()
@@ -121,5 +123,7 @@ class AscendOmRunner(Runner):
 
     def info(self) -> RunnerInfo:
         via = "ais_bench.InferSession" if self._session is not None else (self._tool or "none")
-        return RunnerInfo(self.name, f"atc precision_mode={self.precision_mode}", {},
+        if self._om_sha256 is None:
+            self._om_sha256 = sha256_file(self.om_path)
+        return RunnerInfo(self.name, f"atc precision_mode={self.precision_mode}", {"om_sha256": self._om_sha256},
                           {"via": via, "device_id": str(self.device_id), "model": self.om_path.name})

@@ -28,9 +28,11 @@ def artifacts(tmp_path_factory) -> Path:
 
 
 def run_gate(tmp_path: Path, artifacts: Path, *args: str, chip: str = "310", fps: float = 348.038,
-             precision_mode: str = "force_fp16") -> subprocess.CompletedProcess:
+             precision_mode: str = "force_fp16", without_atc: bool = False) -> subprocess.CompletedProcess:
     env = {**os.environ, **install_ascend_emulators(tmp_path / "emulated", chip=chip, interface_fps=fps),
            "PYTHONPATH": str(ROOT)}
+    if without_atc:  # a given .om needs no ATC
+        (tmp_path / "emulated" / "bin" / "atc").unlink()
     dataset = [f"--dataset-dir={SET5}"] if SET5.is_dir() else []
     results = tmp_path / "results.json"
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rs",
@@ -81,3 +83,26 @@ def test_a_310p_card_is_one_chip(tmp_path, artifacts):
                       "-k", "test_tool_throughput and bs1-", chip="310P3")
     assert result.returncode == 1, result.stdout[-3000:]
     assert "per-card 348.038 fps (x 1" in result.stdout
+
+
+def test_a_given_om_is_gated_without_atc_and_its_hash_reported(tmp_path, artifacts):
+    from srcnn_support.cache import sha256_file
+    from srcnn_support.export import export_onnx
+    from srcnn_support.gate import DEFAULT_WEIGHTS
+    from srcnn_support.model import load_model
+
+    export_onnx(load_model(DEFAULT_WEIGHTS), tmp_path / "release.onnx", 1)
+    emulators = Path(__file__).parent / "emulators"
+    built = subprocess.run([sys.executable, str(emulators / "atc_emulator.py"), "--framework=5",
+                            f"--model={tmp_path / 'release.onnx'}", f"--output={tmp_path / 'srcnn_x2_bs1'}",
+                            "--input_format=NCHW", "--input_shape=input.1:1,1,256,256", "--soc_version=Ascend310"],
+                           capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    om = tmp_path / "srcnn_x2_bs1.om"
+    env_root = tmp_path / "run"
+    result = run_gate(env_root, artifacts, "-m", "accuracy", "-k", "guide_psnr_within_1pct_of_live_reference and ascend-om",
+                      f"--om={om}", without_atc=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    rows = json.loads((env_root / "results.json").read_text())["images"]
+    om_rows = [row for row in rows if row["backend"] == "ascend-om"]
+    assert om_rows and all(row["versions"]["om_sha256"] == sha256_file(om) for row in om_rows)

@@ -106,3 +106,12 @@ def test_a_given_om_is_gated_without_atc_and_its_hash_reported(tmp_path, artifac
     rows = json.loads((env_root / "results.json").read_text())["images"]
     om_rows = [row for row in rows if row["backend"] == "ascend-om"]
     assert om_rows and all(row["versions"]["om_sha256"] == sha256_file(om) for row in om_rows)
+
+
+def test_full_size_protocol_runs_the_fixed_shape_om_through_tiles(tmp_path, artifacts):
+    result = run_gate(tmp_path, artifacts, "-m", "accuracy", "-k", "full_size_beats_bicubic and (ascend-om or pytorch)")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "2 passed" in result.stdout
+    (part,) = artifacts.glob("fullsize-*.json")  # the report part this run wrote
+    full = json.loads(part.read_text())["backends"]
+    assert abs(full["ascend-om"]["psnr"] - full["pytorch"]["psnr"]) < 0.05  # fp16 .om, 256 x 256 tiles

@@ -27,7 +27,7 @@ def artifacts(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("ascend-emulated-artifacts")  # shared: .om files are built once
 
 
-def run_gate(tmp_path: Path, artifacts: Path, *args: str, chip: str = "310", fps: float = 348.038,
+def run_gate(tmp_path: Path, artifacts: Path, *args: str, chip: str = "310", fps: float | str = 348.038,
              precision_mode: str = "force_fp16", without_atc: bool = False) -> subprocess.CompletedProcess:
     env = {**os.environ, **install_ascend_emulators(tmp_path / "emulated", chip=chip, interface_fps=fps),
            "PYTHONPATH": str(ROOT)}
@@ -115,3 +115,14 @@ def test_full_size_protocol_runs_the_fixed_shape_om_through_tiles(tmp_path, arti
     (part,) = artifacts.glob("fullsize-*.json")  # the report part this run wrote
     full = json.loads(part.read_text())["backends"]
     assert abs(full["ascend-om"]["psnr"] - full["pytorch"]["psnr"]) < 0.05  # fp16 .om, 256 x 256 tiles
+
+
+def test_a_card_measured_on_every_chip_is_gated_on_the_sum(tmp_path, artifacts):
+    """Chip 3 at 290 would fail as 290 x 4 = 1160; the four measured chips sum to 1250 and pass."""
+    result = run_gate(tmp_path, artifacts, "-m", "perf", "--target", "ascend310", "--require-target",
+                      "--devices", "0,1,2,3", "-k", "test_tool_throughput and bs1-", fps="320,320,320,290")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "per-card ascend310 bs1: 1250.000 fps (sum of 4 measured chips)" in result.stdout
+    slow = run_gate(tmp_path, artifacts, "-m", "perf", "--target", "ascend310", "--require-target",
+                    "--devices", "0,1,2,3", "-k", "test_tool_throughput and bs1-", fps="300,300,300,250")
+    assert slow.returncode == 1 and "1150.000 fps (sum of 4 measured chips)" in slow.stdout

@@ -55,8 +55,10 @@ def stored(array: np.ndarray, fp16: bool) -> np.ndarray:
     return array.astype(np.float16).astype(np.float32) if fp16 else array
 
 
-def interface_fps() -> float:
-    return float(os.environ.get("SRCNN_EMULATOR_INTERFACE_FPS", "348.038"))
+def interface_fps(device: str) -> float:
+    """``$SRCNN_EMULATOR_INTERFACE_FPS``: one rate, or one per device id (``320,320,320,290``)."""
+    rates = os.environ.get("SRCNN_EMULATOR_INTERFACE_FPS", "348.038").split(",")
+    return float(rates[int(device)] if len(rates) > 1 else rates[0])
 
 
 def dataset_mode(flags: dict, om_path: Path, device: str, batch: int) -> int:
@@ -79,7 +81,7 @@ def dataset_mode(flags: dict, om_path: Path, device: str, batch: int) -> int:
             else:
                 target.with_suffix(".txt").write_text(" ".join(f"{v:.8g}" for v in output.ravel()) + "\n")
     elapsed_ms = (time.perf_counter() - started) * 1000.0
-    rate, e2e = interface_fps(), len(paths) * 1000.0 / max(elapsed_ms, 1e-3)
+    rate, e2e = interface_fps(device), len(paths) * 1000.0 / max(elapsed_ms, 1e-3)
     lines = [f"[e2e] throughputRate: {e2e:.6g}, latency: {elapsed_ms:.6g}",
              f"[data read] throughputRate: {e2e:.6g}, moduleLatency: {1000.0 / e2e:.6g}",
              f"[preprocess] throughputRate: {e2e:.6g}, moduleLatency: {1000.0 / e2e:.6g}",
@@ -91,7 +93,7 @@ def dataset_mode(flags: dict, om_path: Path, device: str, batch: int) -> int:
 
 
 def pure_infer_mode(om_path: Path, device: str) -> int:
-    rate = interface_fps()
+    rate = interface_fps(device)
     summary = f"ave_throughputRate = {rate:.6g}samples/s, ave_latency = {1000.0 / rate:.6g}ms"
     name = f"PureInfer_perf_of_{om_path.stem}_in_device_{device}.txt"
     Path("result").mkdir(exist_ok=True)

@@ -13,7 +13,7 @@ HERE = Path(__file__).resolve().parent
 TOOLS = {"npu-smi": "npu_smi_emulator.py", "atc": "atc_emulator.py", "benchmark": "benchmark_emulator.py"}
 
 
-def install_ascend_emulators(root: Path, chip: str = "310", interface_fps: float = 348.038,
+def install_ascend_emulators(root: Path, chip: str = "310", interface_fps: float | str = 348.038,
                              cann_version: str = "7.0.0.5.242") -> dict[str, str]:
     """Write launchers under ``root/bin`` and a CANN version file; return the environment to run with."""
     bin_dir, cann = root / "bin", root / "cann"

@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 
 DEFAULT_TOOLKIT = Path("/usr/local/Ascend/ascend-toolkit/latest")
-_VERSION_LINE = re.compile(r"^\s*(?:version|Version|VERSION|version_dir)\s*=\s*\[?([^\]\s:]+)", re.MULTILINE)
+# version=7.0.RC1, Version=7.0.0.5.242, runtime_running_version=[7.0.0.5.242:7.0.RC1] (version.cfg)
+_VERSION_LINE = re.compile(r"^\s*(?:\w+_)?(?:version|Version|VERSION)\s*=\s*\[?([^\]\s:]+)", re.MULTILINE)
 
 
 def toolkit_roots(atc_path: str | None = None) -> list[Path]:

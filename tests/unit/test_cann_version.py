@@ -35,6 +35,8 @@ def test_toolkit_home_and_atc_location_are_searched(tmp_path, monkeypatch, no_de
     assert cann_version(str(root / "compiler" / "bin" / "atc"))[0] == "8.0.0"
     monkeypatch.setenv("ASCEND_TOOLKIT_HOME", str(root))
     assert cann_version()[0] == "8.0.0"
+    (root / "version.cfg").write_text("# version: 1.0\nruntime_running_version=[7.0.0.5.242:7.0.RC1]\n")
+    assert cann_version()[0] == "7.0.0.5.242"
 
 
 def test_no_install_is_unknown_with_the_places_looked(no_default_toolkit, tmp_path):

@@ -87,7 +87,8 @@ def benchmark_tool_throughput(tool: str, om: Path, batch_size: int, device: int,
 
 def compute_times_ms(session) -> list[float]:
     """Per-call NPU compute times: ``summary().exec_time_list`` holds (start, end) pairs in ms in ais_bench,
-    plain durations in the older ais_infer (whose method is spelt ``sumary``)."""
+    plain durations in older builds, whose ``InferSession`` spells it ``sumary()`` (with ``reset_sumaryinfo``
+    and ``finalize``; Ascend/tools ais-bench_workload/tool/ais_bench/ais_bench/infer/interface.py)."""
     summary = getattr(session, "summary", None) or getattr(session, "sumary")
     times = [item[1] - item[0] if isinstance(item, (tuple, list)) else float(item) for item in summary().exec_time_list]
     if not times:
@@ -100,6 +101,10 @@ def ais_bench_session_throughput(session, batch_size: int, planes: list[np.ndarr
     count = -(-len(planes) // batch_size) * batch_size
     batches = [np.stack([planes[i % len(planes)] for i in range(s, s + batch_size)])[:, None].astype(np.float32)
                for s in range(0, count, batch_size)]
+    session.infer([batches[0]], mode="static")  # warm-up, as ais_bench's own --warmup_count 1
+    reset = getattr(session, "reset_summaryinfo", None) or getattr(session, "reset_sumaryinfo", None)
+    if reset:
+        reset()
     started = time.perf_counter()
     for batch in batches:
         session.infer([batch], mode="static")

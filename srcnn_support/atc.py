@@ -2,19 +2,36 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .cann import cann_version
 from .errors import MissingRuntimeError, SrcnnGateError
 from .export import INPUT_NAME
 from .imaging import CROP_SIZE
-from .tools import QUERY_TIMEOUT_S, ToolError, job_timeout_s, query_tool, run_tool
+from .npu_smi import detected_chips, soc_version
+from .tools import ToolError, job_timeout_s, run_tool
 
 ATC_CODE_MODULES = ("atc",)
 # ATC converts to fp16 unless told otherwise; the precision is part of every .om's identity.
 DEFAULT_PRECISION_MODE = "force_fp16"
+# ATC's --precision_mode values (CANN ATC reference; torch_npu's kCubeMathType table maps the same names).
+# Only these two keep an fp32 ONNX model in fp32; every other mode lets cube ops run in fp16/bf16.
+FP32_PRECISION_MODES = ("force_fp32", "must_keep_origin_dtype")
+REDUCED_PRECISION_MODES = ("force_fp16", "cube_fp16in_fp32out", "allow_fp32_to_fp16", "allow_mix_precision",
+                           "allow_mix_precision_fp16", "allow_mix_precision_bf16", "allow_fp32_to_bf16",
+                           "force_lowerprecision")
+
+
+def keeps_fp32(precision_mode: str) -> bool:
+    """Whether an .om built with this mode computes in fp32 (so the fp32 equality rule applies)."""
+    if precision_mode in FP32_PRECISION_MODES:
+        return True
+    if precision_mode in REDUCED_PRECISION_MODES:
+        return False
+    known = ", ".join(FP32_PRECISION_MODES + REDUCED_PRECISION_MODES)
+    raise SrcnnGateError("--precision-mode", f"unknown ATC precision_mode {precision_mode!r} (known: {known})")
 
 
 @dataclass(frozen=True)
@@ -46,31 +63,13 @@ def find_atc() -> str:
 
 
 def atc_version(atc: str) -> str:
-    try:
-        result = run_tool([atc, "--version"], QUERY_TIMEOUT_S, check=False)
-    except ToolError:
-        return "unknown"
-    return (result.stdout or result.stderr).strip().splitlines()[-1] if (result.stdout or result.stderr) else "unknown"
-
-
-_SOC = re.compile(r"^\|\s*\d+\s+(?P<name>\S+)\s+\|", re.MULTILINE)
-
-
-def parse_npu_smi_chip(text: str) -> str | None:
-    """``npu-smi info`` lists e.g. ``| 0       310P3     | OK ...``; ATC wants ``Ascend310P3``."""
-    match = _SOC.search(text)
-    if not match:
-        return None
-    name = match["name"]
-    return name if name.startswith("Ascend") else f"Ascend{name}"
+    """The CANN toolkit's version as its install records it (``atc --version`` prints none)."""
+    return cann_version(atc)[0]
 
 
 def detect_soc_version() -> str | None:
-    npu_smi = shutil.which("npu-smi")
-    if not npu_smi:
-        return None
-    output = query_tool([npu_smi, "info"])
-    return parse_npu_smi_chip(output) if output is not None else None
+    chips = detected_chips()
+    return soc_version(chips[0]) if chips else None
 
 
 def require_soc_version(explicit: str | None) -> str:
@@ -85,6 +84,7 @@ def convert(request: AtcRequest, out_dir: Path) -> Path:
     """Run ATC into ``out_dir``; write the request beside the ``.om`` so its precision is never lost."""
     atc = find_atc()
     command = atc_command(request, atc)
+    keeps_fp32(request.precision_mode)  # an unknown mode is refused before ATC runs
     try:
         run_tool(command, job_timeout_s(), cwd=out_dir)
     except ToolError as exc:
@@ -92,6 +92,7 @@ def convert(request: AtcRequest, out_dir: Path) -> Path:
     om_path = out_dir / f"{Path(request.output_stem).name}.om"
     if not om_path.exists():
         raise SrcnnGateError(request.onnx_path, f"ATC exited 0 but wrote no {om_path.name}")
-    (out_dir / "atc.json").write_text(json.dumps({**asdict(request), "command": command,
-                                                  "atc_version": atc_version(atc)}, indent=2))
+    version, version_source = cann_version(atc)
+    (out_dir / "atc.json").write_text(json.dumps({**asdict(request), "command": command, "atc_version": version,
+                                                  "atc_version_source": version_source}, indent=2))
     return om_path

@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .om_files import given_om_models
 from .datasets import Dataset, resolve_dataset
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +27,8 @@ class GateConfig:
     soc_version: str | None
     precision_mode: str
     calibration_dir: Path | None
+    perf_logs: tuple[Path, ...] = ()
+    given_om: tuple[tuple[int, Path], ...] = ()  # --om: the user's own .om files, by batch size
 
     @property
     def report_dir(self) -> Path:
@@ -47,6 +50,8 @@ def gate_config(option) -> GateConfig:
         soc_version=option("soc_version"),
         precision_mode=option("precision_mode"),
         calibration_dir=_calibration_dir(option("calibration_dir"), option("data_root")),
+        perf_logs=tuple(Path(p) for p in option("perf_log") or ()),
+        given_om=given_om_models(option("om")),
     )
 
 

@@ -144,13 +144,16 @@ def per_card(figures_per_chip: list[float], chips_per_card: int) -> tuple[float,
 def aggregate_per_card(rows: list[dict], chips_per_card: dict[str, int], thresholds: dict[tuple[str, int], float]) -> list[dict]:
     """Controller side of a multi-device run: add the per-chip figures of each (target, batch) into a card figure."""
     groups: dict[tuple[str, int], dict[int, float]] = {}
+    detected: dict[str, int] = {}
     for row in rows:
         if row.get("fps") is None:
             continue
         groups.setdefault((row["target"], row["batch_size"]), {})[row.get("device", 0)] = row["fps"]
+        if row.get("chips_per_card"):  # the product npu-smi detected outranks targets.json
+            detected[row["target"]] = row["chips_per_card"]
     result = []
     for (target, batch), by_device in sorted(groups.items()):
-        chips = chips_per_card.get(target, 1)
+        chips = detected.get(target, chips_per_card.get(target, 1))
         if chips <= 1:
             continue
         value, how = per_card([by_device[d] for d in sorted(by_device)], chips)

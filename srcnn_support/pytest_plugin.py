@@ -36,6 +36,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--results-json", help="write per-image, per-backend results here")
     group.addoption("--soc-version", help="ATC --soc_version (default: read from 'npu-smi info')")
     group.addoption("--calibration-dir", help="INT8 calibration images (default: <data root>/train; never test images)")
+    group.addoption("--om", action="append", metavar="[B=]PATH",
+                    help="gate your own .om instead of building one with ATC (repeatable, one per batch size; "
+                         "B=PATH or a name holding _bs<B>)")
+    group.addoption("--perf-log", action="append", metavar="FILE",
+                    help="gate a recorded tool run instead of this machine (repeatable): perf_vision_*.txt, "
+                         "PureInfer_perf_of_*.txt, an ais_bench/ais_infer summary or a trtexec log")
     group.addoption("--precision-mode", default="force_fp16", help="ATC --precision_mode (ATC's own default is fp16)")
     group.addoption("--dump-dir", help="a recorded device run's outputs (e.g. result/dumpOutput_device0) to gate "
                     "against the live reference (tests/gates/test_recorded_run.py)")
@@ -151,7 +157,9 @@ def perf_target(gate: GateConfig, pytestconfig: pytest.Config):
         pytest.fail(f"unknown --target {gate.target!r}; known: {', '.join(targets)} (edit {TARGETS_FILE} to add one)",
                     pytrace=False)
     target = targets[gate.target]
-    reasons = (missing_hardware(target), missing_backend_runtime(target.backend))
+    if gate.perf_logs:
+        pytest.skip("--perf-log given: the recorded figures are gated (test_recorded_throughput), not this machine")
+    reasons = (missing_hardware(target), missing_backend_runtime(target.backend, given_om=bool(gate.given_om)))
     reason = "; ".join(dict.fromkeys(r for r in reasons if r))
     if reason:
         if gate.require_target:
@@ -173,7 +181,8 @@ def _runner_or_skip(backend: str, cache: ArtifactCache, gate: GateConfig, batch_
 @pytest.fixture(scope="session")
 def perf_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, weights_identity):
     def build(batch_size: int, device_id: int = 0) -> BuiltRunner:
-        options = RunnerOptions(gate.soc_version, gate.precision_mode, device_id, calibration_dir=gate.calibration_dir)
+        options = RunnerOptions(gate.soc_version, gate.precision_mode, device_id, calibration_dir=gate.calibration_dir,
+                                given_om=gate.given_om)
         return _runner_or_skip(perf_target.backend, artifact_cache, gate, batch_size, options, gate.require_target)
 
     return build
@@ -231,7 +240,7 @@ def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_
              recorder: ResultsRecorder) -> AccuracySession:
     from srcnn_support.failure_diagnosis import FailureDiagnoses
 
-    options = AccuracyOptions(soc_version=gate.soc_version, precision_mode=gate.precision_mode,
+    options = AccuracyOptions(soc_version=gate.soc_version, precision_mode=gate.precision_mode, given_om=gate.given_om,
                               device_id=gate.devices[0] if gate.devices else 0, calibration_dir=gate.calibration_dir)
     session = AccuracySession(artifact_cache, gate.weights, prepared, options)
     session.diagnoses = FailureDiagnoses(gate.weights, list(gate.dataset.files), recorder.meta)

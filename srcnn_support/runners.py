@@ -28,6 +28,7 @@ class RunnerOptions:
     device_id: int = 0
     threads: int | None = None
     calibration_dir: Path | None = None
+    given_om: tuple[tuple[int, Path], ...] = ()  # --om: used instead of building with ATC
 
 
 @dataclass
@@ -50,6 +51,8 @@ def make_runner(backend: str, cache: ArtifactCache, weights: Path, batch_size: i
         return BuiltRunner(OnnxRuntimeRunner(model, threads=options.threads, precision=precision, name=backend), False)
     if backend == "ascend-om":
         _require(backend, missing_ascend_runtime())
+        if options.given_om:
+            return BuiltRunner(_given_om_runner(dict(options.given_om), batch_size, options), True)
         soc = require_soc_version(options.soc_version)
         onnx_path = artifacts.onnx_model(cache, weights, batch_size)
         om = artifacts.om_model(cache, onnx_path, batch_size, soc, options.precision_mode)
@@ -70,15 +73,22 @@ def make_runner(backend: str, cache: ArtifactCache, weights: Path, batch_size: i
     raise ValueError(f"unknown backend {backend!r}")
 
 
+def _given_om_runner(given: dict[int, Path], batch_size: int, options: RunnerOptions) -> AscendOmRunner:
+    if batch_size not in given:
+        raise MissingRuntimeError("ascend-om", f"--om given for batch size(s) {', '.join(map(str, given))} only; "
+                                               f"none for batch {batch_size}")
+    return AscendOmRunner(given[batch_size], batch_size, options.device_id, options.precision_mode)
+
+
 def _require(backend: str, missing: str | None) -> None:
     if missing:
         raise MissingRuntimeError(backend, missing)
 
 
-def missing_backend_runtime(backend: str) -> str | None:
+def missing_backend_runtime(backend: str, given_om: bool = False) -> str | None:
     """None when ``backend`` can run here, else what is missing (checked before building artifacts)."""
     if backend == "ascend-om":
-        missing = [missing_ascend_runtime(), None if shutil.which("atc") else MISSING_ATC]
+        missing = [missing_ascend_runtime(), None if given_om or shutil.which("atc") else MISSING_ATC]
         return "; ".join(m for m in missing if m) or None
     if backend == "tensorrt":
         return missing_tensorrt_runtime()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SrcnnGateError
+from .npu_smi import NpuChip, chip_family, chips_per_card, detected_chips
 from .tools import query_tool
 
 
@@ -64,6 +65,7 @@ class Target:
     timing: str = "host"  # "cuda-events": compute timed on the device (tests/gates/test_gpu_perf.py)
     recorded_backends: tuple[str, ...] = ()  # measured beside the target's backend, never gated
     notes: dict = field(default_factory=dict)
+    figure: str = "harness"  # "tool": the gate reads the device tool's own figure (Ascend benchmark / ais_bench)
 
     @property
     def batch_sizes(self) -> tuple[int, ...]:
@@ -94,10 +96,26 @@ def load_targets(path: Path) -> dict[str, Target]:
                                    tuple(spec["gated_batch_sizes"]), tuple(spec.get("recorded_batch_sizes", [])),
                                    gates, spec.get("chips_per_card", 1), spec.get("published", {}), variants,
                                    spec.get("timing", "host"), tuple(spec.get("recorded_backends", [])),
-                                   spec.get("notes", {}))
+                                   spec.get("notes", {}), spec.get("figure", "harness"))
         except (KeyError, TypeError) as exc:
             raise SrcnnGateError(path, f"target '{name}' is malformed (missing or bad field {exc})") from None
     return targets
+
+
+def _wanted_npu_chips(target: Target) -> list[NpuChip]:
+    families = set(target.detect.get("chip_families", []))
+    return [chip for chip in detected_chips() if chip_family(chip.name) in families]
+
+
+def card_chips(target: Target) -> tuple[int, str]:
+    """Chips per card for the per-card figure: from the detected product for an NPU target."""
+    if target.detect.get("kind") != "npu-smi":
+        return target.chips_per_card, f"{target.chips_per_card} chip(s) per card ({target.name} in targets.json)"
+    chips = _wanted_npu_chips(target)
+    if not chips:
+        return target.chips_per_card, f"{target.chips_per_card} chips per card (targets.json; no chip detected)"
+    count = chips_per_card(chips)
+    return count, f"{count} chip(s) per card (npu-smi lists {chips[0].name})"
 
 
 def missing_hardware(target: Target) -> str | None:
@@ -108,9 +126,11 @@ def missing_hardware(target: Target) -> str | None:
     if kind == "npu-smi":
         if not shutil.which("npu-smi"):
             return f"target {target.name}: 'npu-smi' not on PATH (no Ascend driver installed)"
-        output = query_tool(["npu-smi", "info"]) or ""
-        wanted = target.detect["chip_contains"]
-        return None if wanted in output else f"target {target.name}: 'npu-smi info' lists no {wanted} chip"
+        if _wanted_npu_chips(target):
+            return None
+        families = "/".join(target.detect.get("chip_families", []))
+        listed = ", ".join(sorted({c.name for c in detected_chips()})) or "none"
+        return f"target {target.name}: 'npu-smi info' lists no Ascend {families} chip (chips listed: {listed})"
     if kind == "nvidia-smi":
         if not shutil.which("nvidia-smi"):
             return f"target {target.name}: 'nvidia-smi' not on PATH (no NVIDIA driver installed)"

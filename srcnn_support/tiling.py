@@ -25,7 +25,7 @@ def tile_starts(length: int, tile: int, halo: int = HALO) -> list[int]:
 
 
 def tiled_inference(infer: Callable[[np.ndarray], np.ndarray], plane: np.ndarray, tile: int = 256,
-                    halo: int = HALO, batch_size: int = 4) -> np.ndarray:
+                    halo: int = HALO, batch_size: int = 4, fill_batches: bool = False) -> np.ndarray:
     """``infer`` maps an N x 1 x t x t batch to the same shape; tiles smaller than ``tile`` only when
     the image is, so a fixed-shape model (one .om per batch) works for any image at least tile-sized."""
     height, width = plane.shape
@@ -34,8 +34,10 @@ def tiled_inference(infer: Callable[[np.ndarray], np.ndarray], plane: np.ndarray
     boxes = [(top, left) for top in tile_starts(height, th, halo) for left in tile_starts(width, tw, halo)]
     for i in range(0, len(boxes), batch_size):
         chunk = boxes[i:i + batch_size]
-        batch = np.stack([plane[t:t + th, l:l + tw] for t, l in chunk])[:, None].astype(np.float32)
-        result = infer(batch)
+        tiles = [plane[t:t + th, l:l + tw] for t, l in chunk]
+        if fill_batches:  # a fixed-batch model takes exactly batch_size tiles; the repeats are discarded
+            tiles += [tiles[-1]] * (batch_size - len(tiles))
+        result = infer(np.stack(tiles)[:, None].astype(np.float32))
         for (top, left), out in zip(chunk, result[:, 0]):
             y0 = 0 if top == 0 else top + halo
             x0 = 0 if left == 0 else left + halo
@@ -43,3 +45,19 @@ def tiled_inference(infer: Callable[[np.ndarray], np.ndarray], plane: np.ndarray
             x1 = width if left + tw == width else left + tw - halo
             output[y0:y1, x0:x1] = out[y0 - top:y1 - top, x0 - left:x1 - left]
     return output
+
+
+def fixed_shape_inference(infer: Callable[[np.ndarray], np.ndarray], batch_size: int,
+                          tile: int = 256) -> Callable[[np.ndarray], np.ndarray]:
+    """Plane -> plane through a model fixed at ``batch_size x 1 x tile x tile`` (an .om, a fixed engine).
+
+    A side shorter than the tile is zero-padded up to it and cropped back. That is exact except in
+    the HALO-pixel band next to the padded edge: there the whole-image network zero-pads each
+    layer's input, while on the padded plane the inner layers see activations of the zeros.
+    """
+    def run(plane: np.ndarray) -> np.ndarray:
+        height, width = plane.shape
+        padded = np.pad(plane, ((0, max(0, tile - height)), (0, max(0, tile - width))))
+        return tiled_inference(infer, padded, tile, batch_size=batch_size, fill_batches=True)[:height, :width]
+
+    return run

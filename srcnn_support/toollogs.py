@@ -38,14 +38,20 @@ def _need(match, source: str, what: str):
     return match
 
 
-def parse_benchmark_dataset_log(text: str, batch_size: int = 1, source: str = "benchmark log") -> ToolFigure:
-    """The guide's ``benchmark`` run over the dataset: ``[infer] ... Interface throughputRate: X``.
+# Stage names of the dataset run's perf file: older builds print [infer]/[post], 310P builds [inference]/[postprocess].
+_INFER_STAGES = ("infer", "inference")
 
-    ``Interface throughputRate`` is the per-chip inference rate the guide multiplies by 4 for a card;
-    ``moduleLatency`` there is per image, so it is not the batch latency and is reported as is.
+
+def parse_perf_vision_file(text: str, batch_size: int = 1, source: str = "perf_vision file") -> ToolFigure:
+    """``result/perf_vision_batchsize_{B}_device_{D}.txt`` of a dataset run: five stage lines.
+
+    ``[infer] throughputRate: a, Interface throughputRate: X, moduleLatency: m`` (``[inference]`` on
+    310P builds): X is the chip's inference rate the guide multiplies by 4 for an Atlas 300I card;
+    ``[e2e] throughputRate`` is the tool's whole-pipeline rate. ``moduleLatency`` is per image.
     """
     stages = {m[1]: m[2] for m in re.finditer(r"^\s*\[(\w[\w ]*)\]\s*(.*)$", text, re.MULTILINE)}
-    infer = _need(stages.get("infer"), source, "'[infer]' line")
+    infer = _need(next((stages[s] for s in _INFER_STAGES if s in stages), None), source,
+                  "'[infer]' or '[inference]' line")
     interface = _need(re.search(r"Interface throughputRate:\s*" + _NUMBER, infer), source, "Interface throughputRate")
     e2e = re.search(r"throughputRate:\s*" + _NUMBER, stages.get("e2e", ""))
     module = re.search(r"moduleLatency:\s*" + _NUMBER, infer)
@@ -54,8 +60,12 @@ def parse_benchmark_dataset_log(text: str, batch_size: int = 1, source: str = "b
                       end_to_end_fps=float(e2e[1]) if e2e else None)
 
 
-def parse_benchmark_perf_file(text: str, batch_size: int, source: str = "perf file") -> ToolFigure:
-    """``result/perf_vision_batchsize_N_device_D.txt`` (or ``PureInfer_perf_of_*``) of the pure-inference mode.
+parse_benchmark_dataset_log = parse_perf_vision_file  # the tool prints the same lines it writes
+
+
+def parse_pure_infer_file(text: str, batch_size: int, source: str = "PureInfer file") -> ToolFigure:
+    """``result/PureInfer_perf_of_{om}_in_device_{D}.txt`` (``ave_throughputRate = Xsamples/s, ...``)
+    or the tool's printed summary (``[INFO] ave_throughputRate: Xsamples/s, ...``).
 
     ``ave_throughputRate`` is samples/s per chip; ``ave_latency`` is per sample (1000 / rate).
     """
@@ -63,6 +73,9 @@ def parse_benchmark_perf_file(text: str, batch_size: int, source: str = "perf fi
     latency = re.search(r"ave_latency\s*[:=]\s*" + _NUMBER, text)
     return ToolFigure("benchmark", batch_size, float(rate[1]),
                       mean_latency_ms=float(latency[1]) * batch_size if latency else None)
+
+
+parse_benchmark_perf_file = parse_pure_infer_file
 
 
 _STAT_PAIR = re.compile(r"(min|max|mean|median|percentile\((\d+(?:\.\d+)?)%\))\s*=\s*" + _NUMBER)
@@ -80,12 +93,26 @@ def _stats_line(text: str, label: str) -> dict[str, float] | None:
     return stats if "mean" in stats else None
 
 
+_AIS_THROUGHPUT = re.compile(r"throughput\s*(?:1000\s*\*\s*batchsize\.mean\((?P<batch>\d+(?:\.\d+)?)\)"
+                             r"/NPU_compute_time\.mean\([^)]*\)|\(1000\s*\*\s*batchsize\s*/\s*NPU_compute_time\)):\s*"
+                             + _NUMBER)
+
+
 def parse_ais_bench_summary(text: str, batch_size: int | None = None, source: str = "ais_bench log") -> ToolFigure:
-    """ais_bench's Performance Summary: ``NPU_compute_time (ms): min = .., mean = .., ...`` per batch."""
-    compute = _need(_stats_line(text, "NPU_compute_time (ms):"), source, "NPU_compute_time line")
+    """ais_bench's Performance Summary: ``NPU_compute_time (ms): min = .., mean = .., ...`` per batch.
+
+    Two throughput lines exist: ais_bench's ``throughput 1000*batchsize.mean(B)/NPU_compute_time.mean(T): X``
+    and the older ais_infer's ``throughput (1000*batchsize/NPU_compute_time): X``. The figure is
+    recomputed from the compute mean when that line is there, else the printed throughput is taken.
+    """
+    compute = _stats_line(text, "NPU_compute_time (ms):")
+    throughput = re.search(_AIS_THROUGHPUT, text)
+    _need(compute or throughput, source, "NPU_compute_time line or ais_bench throughput line")
     if batch_size is None:
-        batch = re.search(r"1000\s*\*\s*batchsize(?:\.mean)?\((\d+(?:\.\d+)?)\)", text)
-        batch_size = int(float(batch[1])) if batch else 1
+        batch_size = int(float(throughput["batch"])) if throughput and throughput["batch"] else 1
+    if compute is None:
+        fps = float(throughput[2])
+        return ToolFigure("ais_bench", batch_size, fps, batch_size * 1000.0 / fps)
     mean_ms = compute["mean"]
     e2e = None
     h2d, d2h = _stats_line(text, "H2D_latency (ms):"), _stats_line(text, "D2H_latency (ms):")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..ascend_perf import ToolThroughput, ais_bench_session_throughput, benchmark_tool_throughput
+from ..cache import sha256_file
 from ..errors import MissingRuntimeError, SrcnnGateError
 from ..guide_files import Layout, format_info, read_dump_dir, write_bin
 from ..tools import job_timeout_s, run_tool
@@ -37,6 +39,21 @@ def missing_ascend_runtime() -> str | None:
             "and no 'benchmark' tool is on PATH")
 
 
+def release_session(session) -> None:
+    """Free the device memory and model of an ais_bench session, also on builds without ``free_resource``.
+
+    ais_bench's ``InferSession.free_resource`` releases the model and context; older builds have
+    only ``finalize``. Without either the session's buffers are kept until the process ends.
+    """
+    for name in ("free_resource", "finalize"):
+        release = getattr(session, name, None)
+        if callable(release):
+            release()
+            return
+    raise SrcnnGateError("ais_bench", "InferSession has neither free_resource() nor finalize(): the session "
+                         "would stay on the device; upgrade ais_bench")
+
+
 class AscendOmRunner(Runner):
     """Runs a fixed-batch ``.om``; ``infer`` takes exactly that batch size."""
 
@@ -50,6 +67,7 @@ class AscendOmRunner(Runner):
         self.precision_mode = precision_mode
         self._session = None
         self._tool: str | None = None
+        self._om_sha256: str | None = None
 
     def activate_impl(self) -> None:
         reason = missing_ascend_runtime()
@@ -92,12 +110,21 @@ class AscendOmRunner(Runner):
                                     [p.stem for p in bins], height, width)
             return np.stack([outputs[p.stem] for p in bins])[:, None]
 
+    def tool_throughput(self, planes: list[np.ndarray]) -> ToolThroughput:
+        """The tool's own per-chip figure over ``planes`` (the whole prepared set); see ascend_perf."""
+        if self._session is not None:
+            return ais_bench_session_throughput(self._session, self.batch_size, planes)
+        assert self._tool is not None, "activate() first"
+        return benchmark_tool_throughput(self._tool, self.om_path, self.batch_size, self.device_id, planes)
+
     def deactivate_impl(self) -> None:
-        if self._session is not None and hasattr(self._session, "free_resource"):
-            self._session.free_resource()
-        self._session = None
+        session, self._session = self._session, None
+        if session is not None:
+            release_session(session)
 
     def info(self) -> RunnerInfo:
         via = "ais_bench.InferSession" if self._session is not None else (self._tool or "none")
-        return RunnerInfo(self.name, f"atc precision_mode={self.precision_mode}", {},
+        if self._om_sha256 is None:
+            self._om_sha256 = sha256_file(self.om_path)
+        return RunnerInfo(self.name, f"atc precision_mode={self.precision_mode}", {"om_sha256": self._om_sha256},
                           {"via": via, "device_id": str(self.device_id), "model": self.om_path.name})

@@ -1,16 +1,19 @@
 """ATC's command-line contract, exercised against a clearly named emulator (it converts nothing)."""
 import json
 import os
+import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 import torch
 
 from srcnn_support import artifacts
-from srcnn_support.atc import parse_npu_smi_chip
+from srcnn_support.npu_smi import parse_npu_smi_info, soc_version
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.model import SRCNN
+from tests.contract.emulators.install import install_ascend_emulators
 
 pytestmark = pytest.mark.contract
 
@@ -30,27 +33,35 @@ NPU_SMI = """
 
 
 def test_chip_name_from_npu_smi():
-    assert parse_npu_smi_chip(NPU_SMI) == "Ascend310P3"
-    assert parse_npu_smi_chip("no table here") is None
+    assert [soc_version(chip) for chip in parse_npu_smi_info(NPU_SMI)] == ["Ascend310P3"]
+    assert parse_npu_smi_info("no table here") == []
 
 
 def test_one_om_per_batch_size_with_the_precision_recorded(tmp_path, monkeypatch):
-    launcher = tmp_path / "bin" / "atc"
-    launcher.parent.mkdir()
-    launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{EMULATOR}" "$@"\n')
-    launcher.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{launcher.parent}{os.pathsep}{os.environ['PATH']}")
+    for name, value in install_ascend_emulators(tmp_path / "emulated", cann_version="7.0.0.5.242").items():
+        monkeypatch.setenv(name, value)
     torch.save(SRCNN().state_dict(), tmp_path / "w.pth")
     cache = ArtifactCache(tmp_path / "cache")
     for batch in (1, 16):
         onnx_path = artifacts.onnx_model(cache, tmp_path / "w.pth", batch)
         om = artifacts.om_model(cache, onnx_path, batch, "Ascend310", "allow_fp32_to_fp16")
-        flags = json.loads(om.read_text())
+        with zipfile.ZipFile(om) as container:
+            flags = json.loads(container.read("atc_flags.json"))
+            assert container.read("model.onnx") == onnx_path.read_bytes()
         assert flags["--input_shape"] == f"input.1:{batch},1,256,256"
         assert flags["--framework"] == "5" and flags["--soc_version"] == "Ascend310"
         assert flags["--precision_mode"] == "allow_fp32_to_fp16"
         record = json.loads((om.parent / "atc.json").read_text())
         assert record["precision_mode"] == "allow_fp32_to_fp16" and record["batch_size"] == batch
-        assert "emulator" in record["atc_version"]
+        assert record["atc_version"] == "7.0.0.5.242"  # from compiler/version.info, not 'atc --version'
+        assert record["atc_version_source"].endswith("compiler/version.info")
     again = artifacts.om_model(cache, onnx_path, 16, "Ascend310", "allow_fp32_to_fp16")
     assert again == om and cache.stats.reused[-1].startswith("om/")
+    (Path(os.environ["ASCEND_HOME_PATH"]) / "compiler" / "version.info").write_text("Version=8.0.0.1\n")
+    upgraded = artifacts.om_model(cache, onnx_path, 16, "Ascend310", "allow_fp32_to_fp16")
+    assert upgraded != om and cache.stats.built[-1].startswith("om/")  # a CANN upgrade rebuilds the .om
+
+
+def test_atc_version_flag_prints_no_version(tmp_path):
+    printed = subprocess.run([sys.executable, str(EMULATOR), "--version"], capture_output=True, text=True, timeout=60)
+    assert printed.stdout.strip() == "atc.bin"  # what gflags-based ATC builds print

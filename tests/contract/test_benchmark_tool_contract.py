@@ -1,14 +1,16 @@
 """The guide's ``benchmark`` tool file contract, exercised against a clearly named emulator.
 
-``tests/contract/emulators/benchmark_emulator.py`` (put on PATH as ``benchmark``) reads the info file and .bin inputs and writes the dump
-directory as the tool does, computing with ONNX Runtime. These tests check that the suite writes
-what the tool reads and reads what the tool writes; they say nothing about Ascend hardware.
+``tests/contract/emulators/benchmark_emulator.py`` (put on PATH as ``benchmark``) reads the info file and .bin
+inputs and writes the dump directory and perf files as the tool does, computing with ONNX Runtime as
+an fp16 .om would. These tests check that the suite writes what the tool reads and reads what the
+tool writes; they say nothing about Ascend hardware.
 """
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +35,8 @@ def emulated_tool(tmp_path_factory):
     model = SRCNN()
     torch.save(model.state_dict(), work / "w.pth")
     export_onnx(model, work / "m.onnx", None)
-    (work / "fake.om").write_bytes(b"not an om: the emulator runs m.onnx")
+    with zipfile.ZipFile(work / "fake.om", "w") as om:  # the ATC emulator's container
+        om.write(work / "m.onnx", "model.onnx")
     return work
 
 
@@ -45,7 +48,6 @@ def tool_on_path(monkeypatch, emulated_tool, tmp_path):
     launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{EMULATORS / "benchmark_emulator.py"}" "$@"\n')
     launcher.chmod(0o755)
     monkeypatch.setenv("PATH", f"{launcher_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("SRCNN_EMULATOR_ONNX", str(emulated_tool / "m.onnx"))
     monkeypatch.setattr("srcnn_support.backends.ascend.ais_bench_available", lambda: False)
 
 
@@ -54,7 +56,19 @@ def test_ascend_runner_round_trips_through_the_tool_files(tool_on_path, emulated
     with AscendOmRunner(emulated_tool / "fake.om", batch_size=2) as runner, \
             OnnxRuntimeRunner(emulated_tool / "m.onnx") as direct:
         assert "benchmark" in runner.info().details["via"]
-        assert np.abs(runner.infer(batch) - direct.infer(batch)).max() < 1e-6
+        output = runner.infer(batch)
+        assert np.array_equal(output, output.astype(np.float16).astype(np.float32))  # stored as fp16
+        assert np.abs(output - direct.infer(batch)).max() < 1e-2
+
+
+def test_tool_figure_comes_from_the_perf_files_not_the_wall_clock(tool_on_path, emulated_tool, monkeypatch):
+    monkeypatch.setenv("SRCNN_EMULATOR_INTERFACE_FPS", "250")
+    planes = list(np.random.default_rng(2).random((3, 256, 256), dtype=np.float32))
+    with AscendOmRunner(emulated_tool / "fake.om", batch_size=2) as runner:
+        measured = runner.tool_throughput(planes)
+    assert measured.gated.compute_fps == 250.0 and measured.pure_infer.compute_fps == 250.0
+    assert "perf_vision_batchsize_2_device_0.txt" in measured.source
+    assert 0 < measured.suite_end_to_end_fps < 1e4 and measured.gated.end_to_end_fps > 0
 
 
 def _cli(*args, cwd=None, env=None):

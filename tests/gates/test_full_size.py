@@ -12,7 +12,7 @@ from srcnn_support.fullsize import PAPER_X2_PSNR, summary
 
 pytestmark = pytest.mark.accuracy
 
-FULL_SIZE_BACKENDS = ("pytorch", "onnxruntime", *QUANTIZED_BACKENDS)
+FULL_SIZE_BACKENDS = ("pytorch", "onnxruntime", *QUANTIZED_BACKENDS, "ascend-om")  # .om: tiled (tiling.py)
 
 
 def full_size_summary(accuracy, gate, recorder, backend):

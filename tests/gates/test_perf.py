@@ -42,6 +42,8 @@ def test_throughput(perf_target, perf_runner, prepared, perf_batch_size, perf_de
     target, batch_size = perf_target, perf_batch_size
     if target.timing == "cuda-events":
         pytest.skip(f"target {target.name} is timed with CUDA events in tests/gates/test_gpu_perf.py")
+    if target.figure == "tool":
+        pytest.skip(f"{target.name} is gated on its tool's own figure (tests/gates/test_tool_perf.py)")
     built = perf_runner(batch_size, perf_device)
     batch = batch_of(prepared, batch_size)
     with built.runner as runner:

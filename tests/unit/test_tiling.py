@@ -88,3 +88,18 @@ def test_tiled_memory_does_not_grow_with_the_image():
     small, large = growth_mb("tiled", 512), growth_mb("tiled", 1024)
     assert large < 150 and large < whole / 3, (small, large, whole)
     assert large - small < 40, (small, large, whole)  # 4x the pixels, about the same peak: only the output plane grows
+
+
+def test_fixed_shape_inference_feeds_only_full_batches_of_full_tiles():
+    from srcnn_support.tiling import fixed_shape_inference
+
+    seen = []
+
+    def fixed_model(batch):
+        seen.append(batch.shape)
+        return batch * 2.0
+
+    plane = np.random.default_rng(3).random((300, 200), dtype=np.float32)
+    out = fixed_shape_inference(fixed_model, batch_size=4, tile=64)(plane)
+    assert set(seen) == {(4, 1, 64, 64)}
+    np.testing.assert_array_equal(out, plane * 2.0)  # elementwise model: tiling and padding are exact

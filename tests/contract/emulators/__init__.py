@@ -1,0 +1,1 @@
+"""Emulators of the Ascend tools (npu-smi, atc, benchmark) for contract tests; never on PATH in the gates."""

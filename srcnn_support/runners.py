@@ -12,7 +12,7 @@ from .backends.base import Runner
 from .backends.cuda import cuda_runner, missing_cuda_runtime
 from .backends.onnxruntime import OnnxRuntimeRunner
 from .backends.pytorch import PyTorchRunner
-from .backends.tensorrt import TensorRTRunner, missing_tensorrt_runtime
+from .backends.tensorrt import missing_tensorrt_runtime, tensorrt_runner
 from .cache import ArtifactCache
 from .errors import MissingRuntimeError
 
@@ -52,7 +52,7 @@ def make_runner(backend: str, cache: ArtifactCache, weights: Path, batch_size: i
         return BuiltRunner(AscendOmRunner(om, batch_size, options.device_id, options.precision_mode), True)
     if backend == "tensorrt":
         _require(backend, missing_tensorrt_runtime())
-        return BuiltRunner(TensorRTRunner(artifacts.onnx_model(cache, weights, None)), False)
+        return BuiltRunner(tensorrt_runner(cache, artifacts.onnx_model(cache, weights, None), options.device_id), False)
     if backend == "cuda":
         _require(backend, missing_cuda_runtime())
         return BuiltRunner(cuda_runner(artifacts.onnx_model(cache, weights, None), weights, options.device_id), False)

@@ -10,6 +10,7 @@ import numpy as np
 
 from .backends.base import Runner, RunnerInfo
 from .cache import ArtifactCache
+from .errors import SrcnnGateError
 from .evaluate import ImageScore, max_abs_difference, run_images, score_image
 from .guide_files import Layout
 from .prep import PreparedImage
@@ -123,6 +124,13 @@ class PublishedTable:
         rows = data["images"]
         return cls(data["weights_md5"], {k: v["reference_script"] for k, v in rows.items()},
                    {k: v["om"] for k, v in rows.items()}, data["source"])
+
+
+def broken_backend_reason(backend: str, exc: BaseException) -> str:
+    """One line for a backend whose runtime or tool failed: its tests fail with it, the others go on."""
+    cause = str(exc) if isinstance(exc, SrcnnGateError) else f"{type(exc).__name__}: {exc}"
+    first = cause.strip().splitlines()[0] if cause.strip() else type(exc).__name__
+    return f"{backend}: backend broken: {first}"
 
 
 def measurement_row(session: AccuracySession, backend: str, image: str) -> dict:

@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .errors import MissingRuntimeError, SrcnnGateError
 from .export import INPUT_NAME
 from .imaging import CROP_SIZE
+from .tools import QUERY_TIMEOUT_S, ToolError, job_timeout_s, query_tool, run_tool
 
 ATC_CODE_MODULES = ("atc",)
 # ATC converts to fp16 unless told otherwise; the precision is part of every .om's identity.
@@ -47,10 +47,10 @@ def find_atc() -> str:
 
 def atc_version(atc: str) -> str:
     try:
-        result = subprocess.run([atc, "--version"], capture_output=True, text=True, timeout=60)
-        return (result.stdout or result.stderr).strip().splitlines()[-1] if (result.stdout or result.stderr) else "unknown"
-    except (OSError, subprocess.TimeoutExpired):
+        result = run_tool([atc, "--version"], QUERY_TIMEOUT_S, check=False)
+    except ToolError:
         return "unknown"
+    return (result.stdout or result.stderr).strip().splitlines()[-1] if (result.stdout or result.stderr) else "unknown"
 
 
 _SOC = re.compile(r"^\|\s*\d+\s+(?P<name>\S+)\s+\|", re.MULTILINE)
@@ -69,11 +69,8 @@ def detect_soc_version() -> str | None:
     npu_smi = shutil.which("npu-smi")
     if not npu_smi:
         return None
-    try:
-        result = subprocess.run([npu_smi, "info"], capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return parse_npu_smi_chip(result.stdout)
+    output = query_tool([npu_smi, "info"])
+    return parse_npu_smi_chip(output) if output is not None else None
 
 
 def require_soc_version(explicit: str | None) -> str:
@@ -88,11 +85,13 @@ def convert(request: AtcRequest, out_dir: Path) -> Path:
     """Run ATC into ``out_dir``; write the request beside the ``.om`` so its precision is never lost."""
     atc = find_atc()
     command = atc_command(request, atc)
-    result = subprocess.run(command, capture_output=True, text=True, cwd=out_dir)
+    try:
+        run_tool(command, job_timeout_s(), cwd=out_dir)
+    except ToolError as exc:
+        raise SrcnnGateError(request.onnx_path, f"ATC failed: {exc}") from None
     om_path = out_dir / f"{Path(request.output_stem).name}.om"
-    if result.returncode != 0 or not om_path.exists():
-        tail = (result.stdout + result.stderr).strip().splitlines()[-1:] or ["no output"]
-        raise SrcnnGateError(request.onnx_path, f"ATC failed (exit {result.returncode}): {tail[0]}")
+    if not om_path.exists():
+        raise SrcnnGateError(request.onnx_path, f"ATC exited 0 but wrote no {om_path.name}")
     (out_dir / "atc.json").write_text(json.dumps({**asdict(request), "command": command,
                                                   "atc_version": atc_version(atc)}, indent=2))
     return om_path

@@ -10,6 +10,7 @@ artifact is rebuilt rather than trusted.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock
+
+from .errors import SrcnnGateError
 
 MANIFEST = "MANIFEST.json"
 EVENT_LOG = "cache-events.log"
@@ -95,7 +98,13 @@ class ArtifactCache:
                 (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
                 _fsync_tree(staging)
                 os.replace(staging, final)
-            except BaseException:
+            except OSError as exc:
+                shutil.rmtree(staging, ignore_errors=True)
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                    raise SrcnnGateError(final.parent, f"{exc.strerror} while building the {kind} artifact; nothing "
+                                                      "was cached, the next run rebuilds it once space is freed") from None
+                raise
+            except BaseException:  # a failed build, Ctrl-C, SIGTERM: readers must never see a partial artifact
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
             self._record("built", label)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SrcnnGateError
-from .imaging import list_images
+from .imaging import scan_images
 
 DATASET_DIR_ENV = "SRCNN_DATASET_DIR"
 DATA_ROOT_ENV = "SRCNN_DATA_ROOT"
@@ -22,6 +22,7 @@ class Dataset:
     label: str
     files: tuple[Path, ...]
     description: str
+    skipped: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -55,5 +56,6 @@ def resolve_dataset(dataset_dir: str | None = None, dataset: str | None = None,
     if not chosen:
         return sample_photos()
     directory = Path(chosen)
-    files = tuple(list_images(directory))
-    return Dataset(directory.name or str(directory), files, f"dataset {directory} ({len(files)} images)")
+    folder = scan_images(directory)
+    return Dataset(directory.name or str(directory), folder.files,
+                   f"dataset {directory} ({len(folder.files)} images)", folder.skipped)

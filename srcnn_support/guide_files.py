@@ -84,7 +84,10 @@ def parse_info_text(text: str, source: str | Path) -> list[InfoEntry]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        fields = line.split()
+        # The path is whatever lies between the index and the two sizes: a name may hold spaces.
+        head, _, rest = line.strip().partition(" ")
+        path_and_sizes = rest.strip().rsplit(None, 2)
+        fields = [head, *path_and_sizes] if len(path_and_sizes) == 3 else line.split()
         if len(fields) != 4:
             raise SrcnnGateError(source, f"line {number}: expected '<index> <path> <width> <height>', got {line!r}")
         try:

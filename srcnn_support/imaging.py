@@ -6,6 +6,7 @@ Every function takes and returns plain arrays or PIL images; nothing here touche
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -64,17 +65,44 @@ def _to_rgb8(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def list_images(directory: str | Path) -> list[Path]:
-    """The dataset's image files in name order; an empty or missing directory is an error."""
+# Files a folder of pictures often holds beside them: reported once, never read.
+MACOS_COMPANION_PREFIX = "._"  # AppleDouble resource forks copied from a Mac: ._baby.png is not an image
+
+
+@dataclass(frozen=True)
+class ImageFolder:
+    directory: Path
+    files: tuple[Path, ...]
+    skipped: tuple[str, ...]
+
+
+def scan_images(directory: str | Path) -> ImageFolder:
+    """The folder's image files in name order and the names passed over (not images by name, subfolders)."""
     directory = Path(directory)
     if not directory.exists():
         raise SrcnnGateError(directory, "dataset directory not found")
     if not directory.is_dir():
         raise SrcnnGateError(directory, "is not a directory")
-    files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    files, skipped = [], []
+    for path in sorted(directory.iterdir()):
+        is_image = (path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES
+                    and not path.name.startswith(MACOS_COMPANION_PREFIX))
+        (files if is_image else skipped).append(path if is_image else path.name + ("/" if path.is_dir() else ""))
     if not files:
-        raise SrcnnGateError(directory, f"no images found (looked for {', '.join(IMAGE_SUFFIXES)})")
-    return files
+        raise SrcnnGateError(directory, f"no images found (looked for {', '.join(IMAGE_SUFFIXES)}, any case)")
+    stems: dict[str, list[str]] = {}
+    for path in files:
+        stems.setdefault(path.stem, []).append(path.name)
+    clashing = next((names for names in stems.values() if len(names) > 1), None)
+    if clashing:
+        raise SrcnnGateError(directory, f"images {' and '.join(clashing)} share the name '{Path(clashing[0]).stem}'; "
+                                        "results are keyed by name, rename one")
+    return ImageFolder(directory, tuple(files), tuple(skipped))
+
+
+def list_images(directory: str | Path) -> list[Path]:
+    """The dataset's image files in name order; an empty or missing directory is an error."""
+    return list(scan_images(directory).files)
 
 
 def resize_shorter_side(image: Image.Image, size: int = CROP_SIZE) -> Image.Image:

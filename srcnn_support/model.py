@@ -6,9 +6,6 @@ Layer names match the reference implementation (yjn870/SRCNN-pytorch) so that it
 from __future__ import annotations
 
 import hashlib
-import pickle
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,25 +100,17 @@ def validate_state_dict(state: object, source: str | Path) -> dict[str, torch.Te
 
 
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
-    """Load a state dict without ever executing pickled code (``weights_only=True``)."""
+    """The validated float32 weights of any accepted weights file (see checkpoints.py); no code is ever run."""
+    return read_weights(path)[0]
+
+
+def read_weights(path: str | Path) -> tuple[dict[str, torch.Tensor], str]:
+    """The validated weights and how they were read (format, what was unwrapped), for the results."""
+    from .checkpoints import read_checkpoint
+
     path = Path(path)
-    head = _read_bytes(path)[:4]  # uniform "not found"/"directory" messages before torch sees the path
-    if not head:
-        raise SrcnnGateError(path, "empty file (0 bytes), expected PyTorch weights")
-    if not (head.startswith(b"PK\x03\x04") or head.startswith(b"\x80")):
-        raise SrcnnGateError(path, "not a PyTorch weights file (neither torch.save's zip format nor a pickle)")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        culprit = re.search(r"(?i)unsupported global:? (?:GLOBAL )?([\w.]+)", str(exc))
-        why = f"it would import '{culprit[1]}'" if culprit else "it holds objects other than tensors"
-        raise SrcnnGateError(path, f"refused to load: {why}; only plain tensor state dicts are accepted") from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SrcnnGateError(path, f"not a readable PyTorch weights file: truncated or damaged ({first})") from None
-    if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
-        state = state["model"]  # our training checkpoints nest the weights under "model"
-    return validate_state_dict(state, path)
+    checkpoint = read_checkpoint(path, _read_bytes(path))
+    return validate_state_dict(checkpoint.state, path), checkpoint.describe()
 
 
 def load_model(path: str | Path) -> SRCNN:

@@ -7,14 +7,10 @@ their tool does. Inputs are real preprocessed images, cycled to fill a batch.
 from __future__ import annotations
 
 import math
-import os
-import platform
-import re
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -134,50 +130,6 @@ def throughput_figures(batch_size: int, stats: LatencyStats) -> dict:
             "gflops": fps * GFLOP_PER_IMAGE, **{f"latency_{k}": v for k, v in asdict(stats).items()}}
 
 
-@dataclass(frozen=True)
-class CpuPeak:
-    gflops: float | None
-    explanation: str
-
-
-def cpu_peak_fp32(cpuinfo: str | None = None, cores: int | None = None, ghz: float | None = None) -> CpuPeak:
-    """Nominal fp32 peak: cores x GHz x FLOP/cycle (2 FMA units x vector lanes x 2)."""
-    if cpuinfo is None:
-        try:
-            cpuinfo = Path("/proc/cpuinfo").read_text()
-        except OSError:
-            return CpuPeak(None, "no /proc/cpuinfo")
-    flags = set((re.search(r"^flags\s*:\s*(.*)$", cpuinfo, re.MULTILINE) or [None, ""])[1].split())
-    lanes = 16 if "avx512f" in flags else 8 if "avx2" in flags else 4
-    fma = 2 if "fma" in flags or "avx512f" in flags else 1
-    flop_per_cycle = 2 * lanes * fma if fma == 2 else lanes * 2
-    cores = cores or len(os.sched_getaffinity(0))
-    if ghz is None:
-        ghz = _cpu_ghz(cpuinfo)
-    if ghz is None:
-        return CpuPeak(None, "CPU frequency unknown")
-    isa = "AVX-512" if lanes == 16 else "AVX2" if lanes == 8 else "SSE"
-    return CpuPeak(cores * ghz * flop_per_cycle,
-                   f"{cores} cores x {ghz:.2f} GHz x {flop_per_cycle} FLOP/cycle ({isa}, 2 FMA units assumed)")
-
-
-def _cpu_ghz(cpuinfo: str) -> float | None:
-    try:
-        return int(Path("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq").read_text()) / 1e6
-    except (OSError, ValueError):
-        pass
-    match = re.search(r"^cpu MHz\s*:\s*([\d.]+)", cpuinfo, re.MULTILINE)
-    return float(match[1]) / 1000.0 if match else None
-
-
-def cpu_model() -> str:
-    try:
-        match = re.search(r"^model name\s*:\s*(.*)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
-        return match[1].strip() if match else platform.processor()
-    except OSError:
-        return platform.processor() or "unknown"
-
-
 def per_card(figures_per_chip: list[float], chips_per_card: int) -> tuple[float, str]:
     """Sum measured chips; with fewer chips than the card holds, scale as the guide does (x chips)."""
     if not figures_per_chip:
@@ -207,3 +159,21 @@ def aggregate_per_card(rows: list[dict], chips_per_card: dict[str, int], thresho
         result.append({"target": target, "batch_size": batch, "devices": sorted(by_device), "fps_per_card": value,
                        "how": how, "threshold": threshold, "verdict": verdict})
     return result
+
+
+def peak_shares(gflops: float) -> dict:
+    """The model's GFLOP/s as a share of the measured and of the nominal fp32 peak (see host.py)."""
+    from .host import measured_fp32_peak, nominal_fp32_peak
+
+    measured, nominal = measured_fp32_peak(), nominal_fp32_peak()
+    return {"peak_share": gflops / measured.gflops if measured.gflops else None,
+            "peak_share_nominal": gflops / nominal.gflops if nominal.gflops else None}
+
+
+def describe_peaks() -> str:
+    from .host import measured_fp32_peak, nominal_fp32_peak
+
+    measured, nominal = measured_fp32_peak(), nominal_fp32_peak()
+    nominal_text = f"{nominal.gflops:.0f} GFLOP/s ({nominal.explanation})" if nominal.gflops else nominal.explanation
+    return (f"measured {measured.gflops:.0f} GFLOP/s ({measured.explanation}), the base of '% of measured peak'; "
+            f"nominal {nominal_text}")

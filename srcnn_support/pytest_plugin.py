@@ -8,6 +8,9 @@ the command line is parsed, wherever the paths point. The work itself is done by
 """
 from __future__ import annotations
 
+import signal
+import threading
+
 import pytest
 
 from srcnn_support import artifacts
@@ -15,7 +18,7 @@ from srcnn_support.accuracy import BACKENDS, AccuracyOptions, AccuracySession, s
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.gate import GateConfig, gate_config
-from srcnn_support.model import identify_weights, read_state_dict
+from srcnn_support.model import identify_weights, read_weights
 from srcnn_support.results import ResultsRecorder
 from srcnn_support.runners import BuiltRunner, RunnerOptions, make_runner, missing_backend_runtime
 
@@ -66,6 +69,17 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():  # also when pytest.ini was not found (rootdir elsewhere)
         config.addinivalue_line("markers", f"{name}: {text}")
     config._srcnn_recorder = ResultsRecorder()
+    _interrupt_on_sigterm()
+
+
+def _interrupt_on_sigterm() -> None:
+    """CI stops a job with SIGTERM: treat it as Ctrl-C so builds clean up and the summary still prints."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+
+
+def _raise_keyboard_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -75,8 +89,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         identity = f"md5 {identify_weights(weights).md5}"
     except SrcnnGateError as exc:
         identity = f"unreadable ({exc.problem})"
-    return [f"srcnn-gate: {gate.dataset.description}",
-            f"srcnn-gate: weights {weights} ({identity}); target {gate.target}; artifacts {gate.artifacts_dir}"]
+    lines = [f"srcnn-gate: {gate.dataset.description}"]
+    if gate.dataset.skipped:
+        lines.append(f"srcnn-gate: skipped {len(gate.dataset.skipped)} file(s) that are not images by name: "
+                     f"{', '.join(gate.dataset.skipped)}")
+    return lines + [f"srcnn-gate: weights {weights} ({identity}); target {gate.target}; artifacts {gate.artifacts_dir}"]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -190,10 +207,11 @@ def artifact_cache(gate: GateConfig, pytestconfig: pytest.Config) -> ArtifactCac
 def weights_identity(gate: GateConfig, recorder: ResultsRecorder):
     try:
         identity = identify_weights(gate.weights)
-        read_state_dict(gate.weights)  # refuse bad weights once, before any backend touches them
+        _, loaded_as = read_weights(gate.weights)  # refuse bad weights once, before any backend touches them
     except SrcnnGateError as exc:
         _user_error(exc)
     recorder.meta.update({"weights": identity.path, "weights_md5": identity.md5, "weights_sha256": identity.sha256,
+                          "weights_loaded_as": loaded_as,
                           "dataset": gate.dataset.description})
     return identity
 
@@ -305,6 +323,9 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
             f"srcnn-gate per-card {row['target']} bs{row['batch_size']}: {row['fps_per_card']:.3f} fps ({row['how']}), "
             f"threshold {row['threshold']}, {row['verdict'].upper()}", red=row["verdict"] == "fail")
     recorder = config._srcnn_recorder
+    for verdict in recorder.verdicts:
+        if verdict["check"] == "runtime" and verdict["verdict"] == "fail":
+            terminalreporter.write_line(f"srcnn-gate BROKEN {verdict['reason']}", red=True)
     if gate.results_json and (recorder.measurements or recorder.perf):
         terminalreporter.write_line(f"srcnn-gate results: {gate.results_json}")
     if getattr(config, "_srcnn_report", None):

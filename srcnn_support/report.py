@@ -12,7 +12,6 @@ import json
 import math
 import platform
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from PIL import Image
 
 from .atomic import atomic_write_text, atomic_write_via
 from .cache import sha256_file
+from .tools import query_tool
 
 PICTURES = "pictures"
 PLOT = "throughput.png"
@@ -38,7 +38,7 @@ def environment(command: list[str], dataset_files: list[Path], weights: dict) ->
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
-    from .perf import cpu_model
+    from .host import cpu_flags, cpu_model, describe_int8_class
 
     return {
         "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
@@ -46,6 +46,7 @@ def environment(command: list[str], dataset_files: list[Path], weights: dict) ->
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "cpu": cpu_model(),
+        "cpu_int8_class": describe_int8_class(cpu_flags()),
         "gpu": _tool_line(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"]) or "none found",
         "npu": _tool_line(["npu-smi", "info"]) or "none found",
         "versions": versions,
@@ -57,10 +58,7 @@ def environment(command: list[str], dataset_files: list[Path], weights: dict) ->
 def _tool_line(command: list[str]) -> str | None:
     if not shutil.which(command[0]):
         return None
-    try:
-        out = subprocess.run(command, capture_output=True, text=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        return None
+    out = (query_tool(command) or "").strip()
     return " | ".join(out.splitlines()[:3]) or None
 
 
@@ -163,8 +161,8 @@ def accuracy_blocks(doc: dict) -> list:
     by = {(r["backend"], r["image"]): r for r in images}
     verdicts = {(v["backend"], v["image"], v["check"]): v["verdict"] for v in doc.get("verdicts", [])}
     blocks: list = [f"Produced by `{doc.get('environment', {}).get('command', '?')}` at "
-                    f"{doc.get('environment', {}).get('when', '?')}; weights md5 `{doc['meta'].get('weights_md5')}`; "
-                    f"{doc['meta'].get('dataset', '')}.",
+                    f"{doc.get('environment', {}).get('when', '?')}; weights md5 `{doc['meta'].get('weights_md5')}` "
+                    f"(read as: {doc['meta'].get('weights_loaded_as', 'n/a')}); {doc['meta'].get('dataset', '')}.",
                     "### Guide metric (PSNR of the bicubic input vs the output Y, dB, the published table's measure)",
                     "Reference: the reference script's semantics run live in PyTorch (natural layout, clamped). Backends "
                     "run the guide's way (transposed `.bin` layout, unclamped). Deviation is relative; the gate is 1%."]
@@ -201,6 +199,7 @@ def accuracy_blocks(doc: dict) -> list:
     mean_verdict = "FAIL" if any(verdicts.get((b, None, "mean_guide_psnr_vs_live_reference")) == "fail" for b in backends) else "pass"
     rows.append(mean_cells + [f"{worst:.2f}", mean_verdict])
     blocks.append(Table(header, rows))
+    blocks += backend_status_blocks(doc, backends)
 
     blocks.append("### Standard SR metric (PSNR / SSIM on MATLAB Y of the saved images vs ground truth, shave 2)")
     header = ["image", "bicubic PSNR / SSIM"] + [f"{b} PSNR / SSIM" for b in backends] + ["gain over bicubic (dB)"]
@@ -234,6 +233,16 @@ def accuracy_blocks(doc: dict) -> list:
     return blocks
 
 
+def backend_status_blocks(doc: dict, measured: list[str]) -> list:
+    """One row per backend: measured, skipped (what is missing) or broken (the cause), so none goes unseen."""
+    runtime = {v["backend"]: v for v in doc.get("verdicts", []) if v["check"] == "runtime"}
+    rows = [[b, f"measured ({sum(r['backend'] == b for r in doc.get('images', []))} images)"]
+            for b in measured if b not in runtime]
+    rows += [[b, f"**BROKEN**: {v.get('reason', '')}" if v["verdict"] == "fail" else f"skipped: {v.get('reason', '')}"]
+             for b, v in sorted(runtime.items())]
+    return ["### Backends", Table(["backend", "status"], rows)] if rows else []
+
+
 def _harness_cell(row: dict) -> str:
     interval = row.get("harness_over_bare_interval")
     cell = _fmt(row.get("harness_over_bare"), 3)
@@ -251,7 +260,7 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
     blocks: list = [f"Produced by `{doc.get('environment', {}).get('command', '?')}` at "
                     f"{doc.get('environment', {}).get('when', '?')}. images/s = batch x 1000 / mean latency (ms); "
                     "GFLOP/s at 7.495 GFLOP per 256x256 image."]
-    header = ["target", "backend", "precision", "device", "batch", "images/s", "GFLOP/s", "% of peak", "latency median ms",
+    header = ["target", "backend", "precision", "device", "batch", "images/s", "GFLOP/s", "% of measured peak", "latency median ms",
               "latency p99 ms", "harness / bare", "speedup (same session)", "threshold", "verdict"]
     rows = [[r["target"], r["backend"], r["precision"], _fmt(r.get("device")), str(r["batch_size"]), _fmt(r.get("fps")),
              _fmt(r.get("gflops"), 1), _fmt(r["peak_share"] * 100, 1) if r.get("peak_share") else "n/a",
@@ -264,6 +273,8 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
                       f"({card['how']}); threshold {card['threshold']}: **{card['verdict']}**.")
     if doc.get("meta", {}).get("cpu_peak"):
         blocks.append(f"CPU fp32 peak: {doc['meta']['cpu_peak']}.")
+    if doc.get("meta", {}).get("cpu_int8_class"):
+        blocks.append(f"CPU int8 class (chooses the INT8 speed-up threshold): {doc['meta']['cpu_int8_class']}.")
     if plot:
         blocks.append(Picture(plot, "Throughput against batch size"))
     return blocks
@@ -294,7 +305,8 @@ def full_size_blocks(parts: list[dict]) -> list:
 
 def environment_blocks(env: dict) -> list:
     rows = [["command", f"`{env.get('command')}`"], ["when", env.get("when", "")], ["python", env.get("python", "")],
-            ["platform", env.get("platform", "")], ["CPU", env.get("cpu", "")], ["GPU", env.get("gpu", "")],
+            ["platform", env.get("platform", "")], ["CPU", env.get("cpu", "")],
+            ["CPU int8 class", env.get("cpu_int8_class", "")], ["GPU", env.get("gpu", "")],
             ["NPU", env.get("npu", "")]]
     rows += [[k, v] for k, v in env.get("versions", {}).items()]
     weights = env.get("weights", {})

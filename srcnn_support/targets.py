@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SrcnnGateError
+from .tools import query_tool
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,26 @@ class Gate:
 
 
 @dataclass(frozen=True)
+class SpeedupThreshold:
+    min_speedup: float
+    provenance: str
+
+
+@dataclass(frozen=True)
 class Variant:
-    """Another backend measured against the target's own in the same session (e.g. INT8 vs fp32)."""
+    """Another backend measured against the target's own in the same session (e.g. INT8 vs fp32).
+
+    Its threshold depends on the CPU's int8 class (``host.int8_class``): a class with no measured
+    threshold is recorded, not gated.
+    """
 
     backend: str
     batch_sizes: tuple[int, ...]
     gated_batch_sizes: tuple[int, ...]
-    min_speedup: float
-    provenance: str
+    thresholds_by_cpu_class: dict[str, SpeedupThreshold]
+
+    def threshold_for(self, cpu_class: str) -> SpeedupThreshold | None:
+        return self.thresholds_by_cpu_class.get(cpu_class)
 
 
 @dataclass(frozen=True)
@@ -72,20 +84,15 @@ def load_targets(path: Path) -> dict[str, Target]:
                                min_ratio=g.get("min_ratio"), min_fps=g.get("min_fps"),
                                tolerance=g.get("tolerance", 0.0)) for g in spec.get("gates", []))
             variants = tuple(Variant(v["backend"], tuple(v["batch_sizes"]), tuple(v.get("gated_batch_sizes", [])),
-                                     v["min_speedup_over_fp32"], v["provenance"]) for v in spec.get("variants", []))
+                                     {cls: SpeedupThreshold(t["min_speedup_over_fp32"], t["provenance"])
+                                      for cls, t in v["by_cpu_int8_class"].items()})
+                             for v in spec.get("variants", []))
             targets[name] = Target(name, spec["description"], spec["backend"], spec["precision"], spec["detect"],
                                    tuple(spec["gated_batch_sizes"]), tuple(spec.get("recorded_batch_sizes", [])),
                                    gates, spec.get("chips_per_card", 1), spec.get("published", {}), variants)
         except (KeyError, TypeError) as exc:
             raise SrcnnGateError(path, f"target '{name}' is malformed (missing or bad field {exc})") from None
     return targets
-
-
-def _run(command: list[str]) -> str | None:
-    try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=60).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return None
 
 
 def missing_hardware(target: Target) -> str | None:
@@ -96,13 +103,13 @@ def missing_hardware(target: Target) -> str | None:
     if kind == "npu-smi":
         if not shutil.which("npu-smi"):
             return f"target {target.name}: 'npu-smi' not on PATH (no Ascend driver installed)"
-        output = _run(["npu-smi", "info"]) or ""
+        output = query_tool(["npu-smi", "info"]) or ""
         wanted = target.detect["chip_contains"]
         return None if wanted in output else f"target {target.name}: 'npu-smi info' lists no {wanted} chip"
     if kind == "nvidia-smi":
         if not shutil.which("nvidia-smi"):
             return f"target {target.name}: 'nvidia-smi' not on PATH (no NVIDIA driver installed)"
-        output = _run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"]) or ""
+        output = query_tool(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"]) or ""
         wanted = target.detect["gpu_contains"]
         return None if wanted in output else f"target {target.name}: no {wanted} GPU (nvidia-smi lists: {output.strip() or 'none'})"
     if kind == "cuda":

@@ -8,13 +8,13 @@ to 10 the fp32 ONNX model is built with the fp16 builder flag (the guide's ``trt
 """
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import ArtifactCache, code_version, sha256_file
 from .export import INPUT_NAME
 from .imaging import CROP_SIZE
+from .tools import query_tool
 from .trtexec import TrtVersion
 
 ENGINE_CODE_MODULES = ("trt_engine", "trtexec", "backends/tensorrt_api")
@@ -34,12 +34,8 @@ class EngineRequest:
 
 def gpu_name(device: int) -> str:
     """The GPU model (engines do not move between models); 'unknown GPU' without nvidia-smi."""
-    try:
-        result = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader", "-i", str(device)],
-                                capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown GPU"
-    return result.stdout.strip() or "unknown GPU"
+    output = query_tool(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader", "-i", str(device)])
+    return (output or "").strip() or "unknown GPU"
 
 
 def model_for(cache: ArtifactCache, request: EngineRequest) -> tuple[Path, bool]:
@@ -61,11 +57,11 @@ def engine(cache: ArtifactCache, request: EngineRequest) -> Path:
 
     def build(tmp: Path) -> None:
         if request.via == "trtexec":
-            from .trtexec import BUILD_TIMEOUT_S, build_args, find_trtexec, run_trtexec
+            from .trtexec import build_args, find_trtexec, run_trtexec
 
             args = build_args(request.version, onnx_path, tmp / ENGINE_NAME, INPUT_NAME, PROFILE, fp16_flag,
                               request.device)
-            log = run_trtexec(find_trtexec(), args, timeout_s=BUILD_TIMEOUT_S)
+            log = run_trtexec(find_trtexec(), args)
             (tmp / "build.log").write_text(log)
         else:
             from .backends.tensorrt_api import build_serialized_engine

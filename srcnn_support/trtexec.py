@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import MissingRuntimeError, SrcnnGateError
+from .tools import QUERY_TIMEOUT_S, ToolError, job_timeout_s, run_tool
 
-BUILD_TIMEOUT_S = 1800
-RUN_TIMEOUT_S = 600
 _BANNER = re.compile(r"&&&& RUNNING TensorRT\.trtexec \[TensorRT v(\d+)\]")
 
 
@@ -78,22 +76,20 @@ def find_trtexec() -> str:
     return path
 
 
-def run_trtexec(trtexec: str, args: list[str], timeout_s: float = RUN_TIMEOUT_S) -> str:
-    """Run trtexec; its whole log (stdout then stderr) on success, one-line error otherwise."""
-    try:
-        result = subprocess.run([trtexec, *args], capture_output=True, text=True, timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        raise SrcnnGateError(trtexec, f"did not finish within {timeout_s:.0f} s ({' '.join(args)})") from None
+def run_trtexec(trtexec: str, args: list[str], timeout_s: float | None = None) -> str:
+    """Run trtexec (through ``tools.run_tool``: timeout, process group killed); its whole log on
+    success, else a one-line error quoting its ``[E]`` lines."""
+    result = run_tool([trtexec, *args], timeout_s or job_timeout_s(), check=False)
     log = result.stdout + result.stderr
     if result.returncode != 0:
-        errors = [line for line in log.splitlines() if "[E]" in line or "rror" in line] or log.splitlines()[-1:]
-        raise SrcnnGateError(trtexec, f"exited with {result.returncode}: {' | '.join(errors[-3:])}")
+        errors = [line for line in log.splitlines() if "[E]" in line] or log.strip().splitlines()[-1:]
+        raise ToolError("trtexec", f"exited with {result.returncode}: {' | '.join(errors[-3:])} ({' '.join(args)})")
     return log
 
 
 def trtexec_version(trtexec: str) -> TrtVersion:
     """From the banner every run prints first, before the options are parsed."""
-    return parse_banner(run_trtexec(trtexec, ["--help"], timeout_s=60), trtexec)
+    return parse_banner(run_trtexec(trtexec, ["--help"], timeout_s=QUERY_TIMEOUT_S), trtexec)
 
 
 def _dims(shape: tuple[int, ...]) -> str:

@@ -6,7 +6,6 @@ Both need an Ascend NPU with CANN installed. Without either, activating raises
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import numpy as np
 
 from ..errors import MissingRuntimeError, SrcnnGateError
 from ..guide_files import Layout, format_info, read_dump_dir, write_bin
+from ..tools import job_timeout_s, run_tool
 from .base import Runner, RunnerInfo
 
 
@@ -87,10 +87,7 @@ class AscendOmRunner(Runner):
                 f"-om_path={self.om_path}", f"-input_text_path={info}", f"-input_width={width}",
                 f"-input_height={height}", "-output_binary=True", "-useDvpp=False",
             ]
-            result = subprocess.run(command, cwd=work, capture_output=True, text=True)
-            if result.returncode != 0:
-                tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-                raise SrcnnGateError(self._tool, f"exited with {result.returncode}: {tail[0]}")
+            run_tool(command, job_timeout_s(), cwd=work)
             outputs = read_dump_dir(work / "result" / f"dumpOutput_device{self.device_id}",
                                     [p.stem for p in bins], height, width)
             return np.stack([outputs[p.stem] for p in bins])[:, None]

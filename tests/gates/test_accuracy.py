@@ -8,7 +8,7 @@ import pytest
 
 from srcnn_support.accuracy import (
     BACKENDS, MAX_ABS_TOLERANCE, MIN_MEAN_GAIN_OVER_BICUBIC_DB, RELATIVE_TOLERANCE, BackendOutcome, PublishedTable,
-    QUANTIZED_BACKENDS, MAX_STANDARD_PSNR_DROP_DB, max_abs_tolerance, measurement_row,
+    QUANTIZED_BACKENDS, MAX_STANDARD_PSNR_DROP_DB, broken_backend_reason, max_abs_tolerance, measurement_row,
 )
 from srcnn_support.cache import sha256_file
 from srcnn_support.errors import MissingRuntimeError
@@ -26,6 +26,10 @@ def outcome_of(accuracy, recorder, backend: str) -> BackendOutcome:
     except MissingRuntimeError as exc:
         recorder.add_verdict(backend, None, "runtime", None, reason=str(exc))
         pytest.skip(str(exc))
+    except Exception as exc:  # a crash, hang or fault of this backend: its tests fail, the others still run
+        reason = broken_backend_reason(backend, exc)
+        recorder.add_verdict(backend, None, "runtime", False, reason=reason)
+        pytest.fail(reason, pytrace=False)
     for name in outcome.scores:
         recorder.add_measurement(backend, name, measurement_row(accuracy, backend, name))
     return outcome

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 import pytest
 
-from srcnn_support.accuracy import MAX_STANDARD_PSNR_DROP_DB, QUANTIZED_BACKENDS
+from srcnn_support.accuracy import MAX_STANDARD_PSNR_DROP_DB, QUANTIZED_BACKENDS, broken_backend_reason
 from srcnn_support.errors import MissingRuntimeError
 from srcnn_support.fullsize import PAPER_X2_PSNR, summary
 
@@ -20,6 +20,10 @@ def full_size_summary(accuracy, gate, recorder, backend):
         scores = accuracy.full_size(backend, list(gate.dataset.files))
     except MissingRuntimeError as exc:
         pytest.skip(str(exc))
+    except Exception as exc:  # this backend's fault fails its own tests only
+        reason = broken_backend_reason(backend, exc)
+        recorder.add_verdict(backend, None, "runtime", False, reason=reason)
+        pytest.fail(reason, pytrace=False)
     result = summary(scores)
     recorder.meta.setdefault("full_size", {})[backend] = {
         "dataset": gate.dataset.label, **result, "paper": PAPER_X2_PSNR.get(gate.dataset.label),

@@ -16,8 +16,9 @@ from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.export import INPUT_NAME
 from srcnn_support.tool_figures import measure_tool_figure, tool_row
 from srcnn_support.perf import (
-    LatencyStats, batch_of, cpu_peak_fp32, interleaved_ratio, throughput_figures, time_calls,
+    LatencyStats, batch_of, describe_peaks, interleaved_ratio, peak_shares, throughput_figures, time_calls,
 )
+from srcnn_support.host import cpu_flags, describe_int8_class, int8_class
 
 pytestmark = pytest.mark.perf
 
@@ -56,10 +57,8 @@ def test_throughput(perf_target, perf_runner, prepared, perf_batch_size, perf_de
         if tool is not None:  # gate the device tool's own figure, the suite's wall clock beside it
             row.update(tool_row(tool, figures))
         if target.name == "cpu":
-            peak = cpu_peak_fp32()
-            row["peak_share"] = figures["gflops"] / peak.gflops if peak.gflops else None
-            recorder.meta["cpu_peak"] = (f"{peak.gflops:.0f} GFLOP/s nominal ({peak.explanation})" if peak.gflops
-                                         else peak.explanation)
+            row.update(peak_shares(figures["gflops"]))
+            recorder.meta["cpu_peak"] = describe_peaks()
         failures = []
         for gate in target.gates_for(batch_size):
             if gate.kind == "min_ratio_to_bare_runtime":
@@ -118,16 +117,22 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
         speedup, base_s, other_s = 1.0 / measured.median, measured.first_s, measured.second_s
         info, base_info = other.info(), base.info()
     stats = LatencyStats.from_seconds(other_s)
-    gated = batch_size in variant.gated_batch_sizes
-    passed = speedup >= variant.min_speedup
+    flags = cpu_flags()
+    cpu_class = int8_class(flags)
+    recorder.meta["cpu_int8_class"] = describe_int8_class(flags)
+    threshold = variant.threshold_for(cpu_class)
+    gated = batch_size in variant.gated_batch_sizes and threshold is not None
+    passed = gated and speedup >= threshold.min_speedup
     recorder.add_perf({"target": perf_target.name, "backend": info.backend, "precision": info.precision,
                        "batch_size": batch_size, "device": 0, "timer": "suite interleaved loop", "gated": gated,
                        "versions": info.versions, **throughput_figures(batch_size, stats),
-                       "speedup_over": base_info.backend, "speedup": speedup,
+                       "speedup_over": base_info.backend, "speedup": speedup, "cpu_int8_class": cpu_class,
                        "reference_fps": throughput_figures(batch_size, LatencyStats.from_seconds(base_s))["fps"],
-                       "gate": f">= {variant.min_speedup} x {base_info.backend} {base_info.precision}" if gated else None,
+                       "gate": (f">= {threshold.min_speedup} x {base_info.backend} {base_info.precision} "
+                                f"({cpu_class} CPU)") if gated else None,
                        "verdict": ("pass" if passed else "fail") if gated else "recorded"})
     if gated:
         assert passed, (f"{perf_target.name}/{variant.backend}/bs{batch_size}: {speedup:.2f} x the "
-                        f"{base_info.precision} throughput < {variant.min_speedup} ({variant.provenance})")
+                        f"{base_info.precision} throughput < {threshold.min_speedup} on a {cpu_class} CPU "
+                        f"({threshold.provenance})")
     assert speedup > 0

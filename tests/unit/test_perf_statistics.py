@@ -1,7 +1,7 @@
 """Statistics behind the perf gates, checked against known values (no timing here)."""
 import pytest
 
-from srcnn_support.perf import (GFLOP_PER_IMAGE, LatencyStats, cpu_peak_fp32, interleaved_ratio,
+from srcnn_support.perf import (GFLOP_PER_IMAGE, LatencyStats, interleaved_ratio,
                                 median_confidence_interval, throughput_figures)
 
 
@@ -33,7 +33,3 @@ def test_throughput_figures_use_one_formula():
     assert figures["gflops"] == pytest.approx(figures["fps"] * GFLOP_PER_IMAGE)
     assert figures["latency_median_ms"] == pytest.approx(50.0)
 
-
-def test_cpu_peak_from_flags():
-    peak = cpu_peak_fp32("flags\t: fpu avx2 fma avx512f\n", cores=2, ghz=2.3)
-    assert peak.gflops == pytest.approx(2 * 2.3 * 64)

@@ -1,0 +1,86 @@
+"""Image folders as people really have them: any extension case, spaces and non-ASCII names, and the
+files that sit beside pictures (README.txt, .DS_Store, Thumbs.db, macOS ._ companions)."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from srcnn_support import artifacts
+from srcnn_support.cache import ArtifactCache
+from srcnn_support.datasets import resolve_dataset, sample_photos
+from srcnn_support.errors import SrcnnGateError
+from srcnn_support.guide_files import format_info, parse_info_text
+from srcnn_support.imaging import scan_images
+
+ROOT = Path(__file__).resolve().parents[2]
+PICTURES = {"baby boy.PNG": "PNG", "oiseau é.JPEG": "JPEG", "Kopf ü.bmp": "BMP", "woman.TIF": "TIFF"}
+NOT_PICTURES = {"README.txt": b"notes", ".DS_Store": b"\0\0\0\1Bud1", "Thumbs.db": b"\xd0\xcf\x11\xe0",
+                "._baby boy.PNG": b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "}
+
+
+def make_messy_folder(folder: Path) -> Path:
+    folder.mkdir()
+    photo = Image.open(sample_photos().files[0]).convert("RGB").resize((300, 280))
+    for offset, (name, fmt) in enumerate(PICTURES.items()):
+        photo.rotate(offset * 90).save(folder / name, format=fmt)
+    for name, data in NOT_PICTURES.items():
+        (folder / name).write_bytes(data)
+    (folder / "thumbnails").mkdir()
+    return folder
+
+
+def test_scan_lists_pictures_in_any_case_and_skips_the_rest(tmp_path):
+    folder = scan_images(make_messy_folder(tmp_path / "my photos"))
+    assert [p.name for p in folder.files] == sorted(PICTURES)
+    assert set(folder.skipped) == set(NOT_PICTURES) | {"thumbnails/"}
+
+
+def test_dataset_carries_the_skipped_names(tmp_path):
+    dataset = resolve_dataset(str(make_messy_folder(tmp_path / "set")))
+    assert dataset.names == sorted(Path(n).stem for n in PICTURES)
+    assert "README.txt" in dataset.skipped and "._baby boy.PNG" in dataset.skipped
+
+
+def test_names_with_spaces_and_accents_prepare_and_cache(tmp_path):
+    files = scan_images(make_messy_folder(tmp_path / "set")).files
+    prepared = artifacts.prepared_images(ArtifactCache(tmp_path / "cache"), list(files))
+    assert [p.name for p in prepared] == [f.stem for f in files]
+    assert all(p.network_input.shape == (256, 256) for p in prepared)
+
+
+def test_image_extension_that_does_not_decode_is_still_an_error(tmp_path):
+    folder = make_messy_folder(tmp_path / "set")
+    (folder / "broken.JPG").write_bytes(b"this is not a jpeg")
+    files = scan_images(folder).files
+    with pytest.raises(SrcnnGateError, match=r"broken.JPG: not an image"):
+        artifacts.prepared_images(ArtifactCache(tmp_path / "cache"), list(files))
+
+
+def test_two_pictures_with_one_name_are_refused(tmp_path):
+    folder = make_messy_folder(tmp_path / "set")
+    Image.new("RGB", (300, 300)).save(folder / "woman.png")
+    with pytest.raises(SrcnnGateError, match="woman.TIF and woman.png share the name 'woman'"):
+        scan_images(folder)
+
+
+def test_info_file_paths_may_hold_spaces():
+    bins = [Path("prep data/bin/baby boy.bin"), Path("prep data/bin/oiseau é.bin")]
+    entries = parse_info_text(format_info(bins, 256, 256), "x.info")
+    assert [e.path for e in entries] == [str(p) for p in bins]
+    assert all((e.width, e.height) == (256, 256) for e in entries)
+
+
+@pytest.mark.slow
+def test_gate_runs_on_a_messy_folder_and_names_the_skipped_files_once(tmp_path):
+    folder = make_messy_folder(tmp_path / "my photos")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-m", "accuracy",
+                             "-k", "pytorch and guide_psnr", f"--dataset-dir={folder}",
+                             f"--artifacts-dir={tmp_path / 'art'}"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    header = [line for line in result.stdout.splitlines() if "not images by name" in line]
+    assert len(header) == 1 and "README.txt" in header[0] and "._baby boy.PNG" in header[0]
+    assert "passed" in result.stdout.splitlines()[-1]

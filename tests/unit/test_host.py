@@ -1,0 +1,41 @@
+"""CPU facts behind the cpu target's gates: the int8 class read from the flags, and both peaks."""
+import math
+
+import pytest
+
+from srcnn_support.gate import TARGETS_FILE
+from srcnn_support.host import cpu_flags, int8_class, measured_fp32_peak, nominal_fp32_peak
+from srcnn_support.targets import load_targets
+
+# Flags lines as /proc/cpuinfo prints them (shortened to the relevant ones).
+ZEN3 = "flags\t\t: fpu sse2 avx fma avx2 bmi2 sha_ni\n"
+ZEN4 = "flags\t\t: fpu avx fma avx2 avx512f avx512bw avx512_vnni avx512_bf16\n"
+ALDER_LAKE = "flags\t\t: fpu avx fma avx2 avx_vnni\n"
+SAPPHIRE_RAPIDS = "flags\t\t: fpu avx2 fma avx512f avx512_vnni amx_tile amx_int8 amx_bf16\n"
+OLD_XEON = "flags\t\t: fpu sse2 sse4_2 avx\n"
+
+
+@pytest.mark.parametrize("cpuinfo, expected", [(ZEN3, "avx2"), (ZEN4, "vnni"), (ALDER_LAKE, "vnni"),
+                                                (SAPPHIRE_RAPIDS, "vnni"), (OLD_XEON, "baseline"), ("", "baseline")])
+def test_int8_class_from_flags(cpuinfo, expected):
+    assert int8_class(cpu_flags(cpuinfo)) == expected
+
+
+def test_nominal_peak_counts_lanes_and_fma():
+    assert nominal_fp32_peak(ZEN3, cores=2, ghz=2.45).gflops == pytest.approx(2 * 2.45 * 32)  # issue 11's 157
+    assert nominal_fp32_peak(ZEN4, cores=2, ghz=2.3).gflops == pytest.approx(2 * 2.3 * 64)
+    assert nominal_fp32_peak(OLD_XEON, cores=1, ghz=2.0).gflops == pytest.approx(2.0 * 8)
+
+
+def test_measured_peak_is_a_real_matrix_product_rate():
+    peak = measured_fp32_peak()
+    assert math.isfinite(peak.gflops) and peak.gflops > 1.0
+    assert "MatMul in ONNX Runtime" in peak.explanation and "threads" in peak.explanation
+
+
+def test_int8_speedup_thresholds_exist_per_class_with_provenance():
+    int8 = next(v for v in load_targets(TARGETS_FILE)["cpu"].variants if v.backend == "onnxruntime-int8")
+    vnni, avx2 = int8.threshold_for("vnni"), int8.threshold_for("avx2")
+    assert vnni.min_speedup > avx2.min_speedup > 1.0
+    assert "Zen 4" in vnni.provenance and "Zen 3" in avx2.provenance
+    assert int8.threshold_for("baseline") is None  # no measurement: recorded, not gated

@@ -46,6 +46,7 @@ class AccuracyOptions:
     device_id: int = 0
     batch_size: int = 1
     calibration_dir: Path | None = None
+    onnx: Path | None = None
 
 
 class AccuracySession:
@@ -90,7 +91,7 @@ class AccuracySession:
 
     def _make_runner(self, backend: str) -> tuple[Runner, bool]:
         options = RunnerOptions(self.options.soc_version, self.options.precision_mode, self.options.device_id,
-                                calibration_dir=self.options.calibration_dir)
+                                calibration_dir=self.options.calibration_dir, onnx=self.options.onnx)
         built = make_runner(backend, self.cache, self.weights, self.options.batch_size, options)
         return built.runner, built.fixed_batch
 

@@ -26,6 +26,7 @@ class GateConfig:
     soc_version: str | None
     precision_mode: str
     calibration_dir: Path | None
+    onnx: Path | None = None  # --onnx: gate this model instead of one exported from the weights
 
     @property
     def report_dir(self) -> Path:
@@ -47,6 +48,7 @@ def gate_config(option) -> GateConfig:
         soc_version=option("soc_version"),
         precision_mode=option("precision_mode"),
         calibration_dir=_calibration_dir(option("calibration_dir"), option("data_root")),
+        onnx=Path(option("onnx")) if option("onnx") else None,
     )
 
 

@@ -313,6 +313,7 @@ def environment_blocks(env: dict) -> list:
     rows += [["weights", weights.get("path", "")], ["weights md5", f"`{weights.get('md5', '')}`"],
              ["weights sha256", f"`{weights.get('sha256', '')}`"]]
     rows += [[f"dataset {name}", f"sha256 `{digest}`"] for name, digest in sorted(env.get("dataset", {}).items())]
+    rows += [[f"given {a['kind']}", f"{a['path']} sha256 `{a['sha256']}`"] for a in env.get("given_artifacts", [])]
     return [Table(["item", "value"], rows)]
 
 

@@ -24,6 +24,7 @@ class RunnerOptions:
     device_id: int = 0
     threads: int | None = None
     calibration_dir: Path | None = None
+    onnx: Path | None = None  # --onnx: the user's own model, gated instead of one exported from the weights
 
 
 @dataclass
@@ -37,26 +38,34 @@ def make_runner(backend: str, cache: ArtifactCache, weights: Path, batch_size: i
     if backend == "pytorch":
         return BuiltRunner(PyTorchRunner(weights, options.threads), False)
     if backend == "onnxruntime":
-        return BuiltRunner(OnnxRuntimeRunner(artifacts.onnx_model(cache, weights, None), threads=options.threads), False)
+        return BuiltRunner(OnnxRuntimeRunner(_model(cache, weights, None, options), threads=options.threads), False)
     if backend in ("onnxruntime-fp16", "onnxruntime-int8"):
         from .quantize import quantized_model
 
         precision = backend.rsplit("-", 1)[1]
-        model = quantized_model(cache, artifacts.onnx_model(cache, weights, None), precision, options.calibration_dir)
+        model = quantized_model(cache, _model(cache, weights, None, options), precision, options.calibration_dir)
         return BuiltRunner(OnnxRuntimeRunner(model, threads=options.threads, precision=precision, name=backend), False)
     if backend == "ascend-om":
         _require(backend, missing_ascend_runtime())
         soc = require_soc_version(options.soc_version)
-        onnx_path = artifacts.onnx_model(cache, weights, batch_size)
+        onnx_path = _model(cache, weights, batch_size, options)
         om = artifacts.om_model(cache, onnx_path, batch_size, soc, options.precision_mode)
         return BuiltRunner(AscendOmRunner(om, batch_size, options.device_id, options.precision_mode), True)
     if backend == "tensorrt":
         _require(backend, missing_tensorrt_runtime())
-        return BuiltRunner(tensorrt_runner(cache, artifacts.onnx_model(cache, weights, None), options.device_id), False)
+        return BuiltRunner(tensorrt_runner(cache, _model(cache, weights, None, options), options.device_id), False)
     if backend == "cuda":
         _require(backend, missing_cuda_runtime())
-        return BuiltRunner(cuda_runner(artifacts.onnx_model(cache, weights, None), weights, options.device_id), False)
+        return BuiltRunner(cuda_runner(_model(cache, weights, None, options), weights, options.device_id), False)
     raise ValueError(f"unknown backend {backend!r}")
+
+
+def _model(cache: ArtifactCache, weights: Path, batch_size: int | None, options: RunnerOptions) -> Path:
+    """The ONNX model a backend is built from: ``--onnx`` as given (checked; ATC fixes its batch through
+    ``--input_shape``), else the one exported from the weights (dynamic, or fixed batch for ATC)."""
+    if options.onnx is not None:
+        return artifacts.given_onnx(options.onnx)
+    return artifacts.onnx_model(cache, weights, batch_size)
 
 
 def _require(backend: str, missing: str | None) -> None:

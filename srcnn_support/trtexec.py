@@ -13,8 +13,9 @@ Checked against NVIDIA/TensorRT ``samples/common/sampleOptions.{h,cpp}``, ``samp
   10 iterations, 3 s, 200 ms): ``--iterations`` is a minimum, so timing passes ``--duration=0``;
 - ``--loadInputs=name:file`` reads raw bytes of the tensor's type (size checked against the
   binding); ``--exportOutput=file`` writes ``[{"name", "dimensions": "1x1x256x256", "values": [..]}]``
-  with C++ stream formatting (6 significant digits), and still copies outputs to the host on 11
-  where data transfers are off by default.
+  with C++ stream formatting (6 significant digits). On 11, where data transfers are off by
+  default, loaded inputs are copied to the device once (``setInputData``) and outputs fetched for
+  the export (``fetchOutputData``), so the same options serve 8.6, 10 and 11.
 """
 from __future__ import annotations
 

@@ -20,11 +20,11 @@ from ..export import INPUT_NAME
 from ..toollogs import ToolFigure, parse_trtexec_log
 from ..trt_engine import MAX_BATCH, PROFILE
 from .base import Runner, RunnerInfo
-from .tensorrt_api import polygraphy_cuda, tensorrt_module
+from .tensorrt_api import cuda_device_count, polygraphy_cuda, tensorrt_module
 
 
 def python_api_available() -> bool:
-    return tensorrt_module() is not None and polygraphy_cuda() is not None
+    return tensorrt_module() is not None and polygraphy_cuda() is not None and cuda_device_count() > 0
 
 
 def missing_tensorrt_runtime() -> str | None:
@@ -35,6 +35,8 @@ def missing_tensorrt_runtime() -> str | None:
         parts.append("python package 'tensorrt' is not importable")
     elif polygraphy_cuda() is None:
         parts.append("python package 'polygraphy' (CUDA buffers) is not importable")
+    else:
+        parts.append("'tensorrt' is importable but libcudart sees no CUDA device")
     parts.append("no 'trtexec' on PATH")
     return "no TensorRT runtime: " + " and ".join(parts)
 

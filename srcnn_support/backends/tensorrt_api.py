@@ -44,6 +44,17 @@ def _cudart():
     return polygraphy_cuda().wrapper()
 
 
+def cuda_device_count() -> int:
+    """CUDA devices libcudart sees (0 without polygraphy, libcudart, a driver or a GPU)."""
+    if polygraphy_cuda() is None:
+        return 0
+    try:
+        count = ctypes.c_int(0)
+        return count.value if _cudart().handle.cudaGetDeviceCount(ctypes.byref(count)) == 0 else 0
+    except Exception:  # polygraphy raises its own exception type when libcudart cannot be loaded
+        return 0
+
+
 def _check(status: int, call: str) -> None:
     if status != 0:
         raise SrcnnGateError("CUDA", f"{call} failed with cudaError {status}")

@@ -85,6 +85,16 @@ def test_failed_execution_is_an_error(monkeypatch, tmp_path, fp32_onnx):
             runner.infer(np.zeros((1, 1, 256, 256), np.float32))
 
 
+def test_no_cuda_device_means_no_python_api_and_says_so(monkeypatch, tmp_path):
+    from srcnn_support.backends.tensorrt import missing_tensorrt_runtime
+
+    install(monkeypatch, "10.16.0")
+    monkeypatch.setenv("PATH", str(tmp_path))  # and no trtexec
+    monkeypatch.setattr(emulator._Cudart, "devices", 0)
+    assert missing_tensorrt_runtime() == ("no TensorRT runtime: 'tensorrt' is importable but libcudart sees no "
+                                          "CUDA device and no 'trtexec' on PATH")
+
+
 def test_engine_from_another_version_is_refused(monkeypatch, tmp_path, fp32_onnx):
     install(monkeypatch, "10.16.0")
     runner = tensorrt_runner(ArtifactCache(tmp_path / "cache"), fp32_onnx)

@@ -164,6 +164,12 @@ def make_tensorrt(version: str) -> types.ModuleType:
 class _Cudart:
     """libcudart as ctypes exposes it: each call returns a cudaError_t (0 = success)."""
 
+    devices = 1
+
+    def cudaGetDeviceCount(self, ref) -> int:
+        _byref_target(ref).value = self.devices
+        return 0 if self.devices else 100  # cudaErrorNoDevice
+
     def cudaSetDevice(self, device) -> int:
         CALLS.append(("cudaSetDevice", device.value))
         return 0

@@ -268,6 +268,10 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
              _harness_cell(r), _speedup_cell(r), r.get("gate") or ("recorded only" if not r.get("gated") else "none"),
              r.get("verdict", "?")] for r in rows_in]
     blocks.append(Table(header, rows))
+    blocks += [f"{r['target']} {r['backend']} batch {r['batch_size']}: images/s is the tool's own figure "
+               f"({r['fps_source']}); the suite's end-to-end {_fmt(r.get('end_to_end_fps'))} images/s "
+               f"({r.get('end_to_end_source', 'suite wall clock')}) is recorded beside it, not gated."
+               for r in rows_in if r.get("fps_source")]
     for card in doc.get("meta", {}).get("per_card", []):
         blocks.append(f"Per card, {card['target']} batch {card['batch_size']}: {card['fps_per_card']:.3f} images/s "
                       f"({card['how']}); threshold {card['threshold']}: **{card['verdict']}**.")

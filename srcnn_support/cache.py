@@ -21,7 +21,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filelock import FileLock
+try:
+    from filelock import FileLock
+except ImportError:  # a checkout run on a machine's own Python (tools/device_check.sh) may lack it
+    from .locking import FlockFileLock as FileLock
 
 from .errors import SrcnnGateError
 

@@ -319,6 +319,7 @@ def _per_card_rows(config: pytest.Config, recorder: ResultsRecorder) -> list[dic
     return aggregate_per_card(recorder.perf, {t.name: t.chips_per_card for t in targets.values()}, thresholds)
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: the plugin must load where xdist is absent or loads later
 def pytest_testnodedown(node, error) -> None:
     output = getattr(node, "workeroutput", {})
     if "srcnn_results" in output:

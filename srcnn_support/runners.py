@@ -9,12 +9,16 @@ from . import artifacts
 from .atc import MISSING_ATC, require_soc_version
 from .backends.ascend import AscendOmRunner, missing_ascend_runtime
 from .backends.base import Runner
-from .backends.cuda import cuda_runner, missing_cuda_runtime
+from .backends.cuda import cuda_runner, missing_cuda_runtime, missing_onnxruntime_cuda, onnxruntime_cuda_runner
 from .backends.onnxruntime import OnnxRuntimeRunner
 from .backends.pytorch import PyTorchRunner
 from .backends.tensorrt import missing_tensorrt_runtime, tensorrt_runner
+from .backends.torch_cuda import TorchCudaGraphRunner, missing_torch_cuda
 from .cache import ArtifactCache
 from .errors import MissingRuntimeError
+
+
+TORCH_CUDA_BACKENDS = ("torch-cuda-fp16", "torch-cuda-tf32")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,13 @@ def make_runner(backend: str, cache: ArtifactCache, weights: Path, batch_size: i
     if backend == "cuda":
         _require(backend, missing_cuda_runtime())
         return BuiltRunner(cuda_runner(_model(cache, weights, None, options), weights, options.device_id), False)
+    if backend in TORCH_CUDA_BACKENDS:
+        _require(backend, missing_torch_cuda())
+        precision = backend.rsplit("-", 1)[1]
+        return BuiltRunner(TorchCudaGraphRunner(weights, options.device_id, precision), False)
+    if backend == "onnxruntime-cuda":
+        _require(backend, missing_onnxruntime_cuda())
+        return BuiltRunner(onnxruntime_cuda_runner(_model(cache, weights, None, options)), False)
     raise ValueError(f"unknown backend {backend!r}")
 
 
@@ -82,4 +93,8 @@ def missing_backend_runtime(backend: str) -> str | None:
         return missing_tensorrt_runtime()
     if backend == "cuda":
         return missing_cuda_runtime()
+    if backend in TORCH_CUDA_BACKENDS:
+        return missing_torch_cuda()
+    if backend == "onnxruntime-cuda":
+        return missing_onnxruntime_cuda()
     return None

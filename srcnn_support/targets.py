@@ -61,6 +61,9 @@ class Target:
     chips_per_card: int = 1
     published: dict = field(default_factory=dict)
     variants: tuple[Variant, ...] = ()
+    timing: str = "host"  # "cuda-events": compute timed on the device (tests/gates/test_gpu_perf.py)
+    recorded_backends: tuple[str, ...] = ()  # measured beside the target's backend, never gated
+    notes: dict = field(default_factory=dict)
 
     @property
     def batch_sizes(self) -> tuple[int, ...]:
@@ -89,7 +92,9 @@ def load_targets(path: Path) -> dict[str, Target]:
                              for v in spec.get("variants", []))
             targets[name] = Target(name, spec["description"], spec["backend"], spec["precision"], spec["detect"],
                                    tuple(spec["gated_batch_sizes"]), tuple(spec.get("recorded_batch_sizes", [])),
-                                   gates, spec.get("chips_per_card", 1), spec.get("published", {}), variants)
+                                   gates, spec.get("chips_per_card", 1), spec.get("published", {}), variants,
+                                   spec.get("timing", "host"), tuple(spec.get("recorded_backends", [])),
+                                   spec.get("notes", {}))
         except (KeyError, TypeError) as exc:
             raise SrcnnGateError(path, f"target '{name}' is malformed (missing or bad field {exc})") from None
     return targets
@@ -114,6 +119,22 @@ def missing_hardware(target: Target) -> str | None:
         return None if wanted in output else f"target {target.name}: no {wanted} GPU (nvidia-smi lists: {output.strip() or 'none'})"
     if kind == "cuda":
         from .backends.cuda import missing_cuda_runtime
+        from .backends.torch_cuda import missing_torch_cuda
 
-        return missing_cuda_runtime()
+        # a PyTorch CUDA target needs torch to see the GPU; ONNX Runtime's CUDA provider does not help it
+        missing = missing_torch_cuda() if target.backend.startswith("torch-cuda") else missing_cuda_runtime()
+        return missing or _missing_gpu_name(target)
     return f"target {target.name}: unknown detect kind {kind!r}"
+
+
+def _missing_gpu_name(target: Target) -> str | None:
+    """``detect.name_contains_any``: a GPU class (e.g. H100 / H200), matched on the names torch reports."""
+    wanted = target.detect.get("name_contains_any")
+    if not wanted:
+        return None
+    import torch
+
+    names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
+    if any(w in name for w in wanted for name in names):
+        return None
+    return f"target {target.name}: no {' or '.join(wanted)} GPU (torch sees: {', '.join(names) or 'none'})"

@@ -23,6 +23,16 @@ def session_options(threads: int | None = None):
     return options
 
 
+def require_granted_providers(runner_name: str, requested: list[str], granted: list[str]) -> None:
+    """ONNX Runtime lists an execution provider it was built with even when its libraries (CUDA, cuDNN)
+    cannot be loaded; the session then silently runs on the CPU. Only the session knows what it got."""
+    refused = [p for p in requested if p not in granted]
+    if refused:
+        raise MissingRuntimeError(runner_name, f"onnxruntime was asked for {', '.join(refused)} but the session "
+                                               f"runs on {', '.join(granted) or 'nothing'} (the provider's libraries "
+                                               "could not be loaded); a CPU result is not reported as this backend")
+
+
 class OnnxRuntimeRunner(Runner):
     name = "onnxruntime"
 
@@ -46,8 +56,9 @@ class OnnxRuntimeRunner(Runner):
         missing = [p for p in self.providers if p not in ort.get_available_providers()]
         if missing:
             raise MissingRuntimeError(self.name, f"onnxruntime lacks execution provider(s) {', '.join(missing)}")
-        self._session = ort.InferenceSession(str(self.onnx_path), session_options(self.threads),
-                                             providers=self.providers)
+        session = ort.InferenceSession(str(self.onnx_path), session_options(self.threads), providers=self.providers)
+        require_granted_providers(self.name, self.providers, session.get_providers())
+        self._session = session
         self._input_type = np.float16 if self._session.get_inputs()[0].type == "tensor(float16)" else np.float32
 
     @property

@@ -99,7 +99,9 @@ class ApiSession:
         trt, cuda = tensorrt_module(), polygraphy_cuda()
         set_device(device)
         self._trt = trt
-        self.engine = trt.Runtime(trt.Logger(trt.Logger.WARNING)).deserialize_cuda_engine(Path(engine_path).read_bytes())
+        self.logger = trt.Logger(trt.Logger.WARNING)
+        self.runtime = trt.Runtime(self.logger)  # kept: the runtime must outlive the engines it deserialized
+        self.engine = self.runtime.deserialize_cuda_engine(Path(engine_path).read_bytes())
         if self.engine is None:
             raise SrcnnGateError(engine_path, "TensorRT cannot deserialize this engine (other version or GPU?)")
         self.context = self.engine.create_execution_context()
@@ -169,3 +171,4 @@ class ApiSession:
         self.stream.free()
         self.context = None
         self.engine = None
+        self.runtime = None

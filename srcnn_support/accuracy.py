@@ -64,6 +64,7 @@ class AccuracySession:
         self._outcomes: dict[str, BackendOutcome] = {}
         self._full_size: dict[str, list] = {}
         self._failures: dict[str, Exception] = {}
+        self.diagnoses = None  # a FailureDiagnoses when failures should say which porting mistake explains them
 
     @cached_property
     def reference(self) -> BackendOutcome:

@@ -99,6 +99,23 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_diagnose(args: argparse.Namespace) -> int:
+    from .diagnose import diagnose_dump_dir
+    from .gate import DEFAULT_WEIGHTS
+    from .imaging import list_images
+
+    diagnosis = diagnose_dump_dir(Path(args.dump_dir), list_images(args.dataset_dir), Path(args.weights or DEFAULT_WEIGHTS))
+    for line in diagnosis.lines():
+        print(line)
+    if args.json:
+        import json
+
+        from .atomic import atomic_write_text
+
+        atomic_write_text(Path(args.json), json.dumps(diagnosis.to_dict(), indent=2) + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m srcnn_support", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
@@ -165,6 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--artifacts-dir", default=".srcnn-artifacts")
     p.add_argument("--json", help="also write the results as JSON")
     p.set_defaults(handler=_cmd_evaluate)
+
+    p = sub.add_parser("diagnose", help="name the porting mistake that explains a device run's outputs")
+    p.add_argument("--dump-dir", required=True, help="the tool's dump directory (<name>_1.bin, 256x256, .bin layout)")
+    p.add_argument("--dataset-dir", required=True, help="the HR images the run's inputs were made from (e.g. Set5)")
+    p.add_argument("--weights", help="the weights the .om should hold (default: the project's own)")
+    p.add_argument("--json", help="also write the diagnosis as JSON (top-level 'cause')")
+    p.set_defaults(handler=_cmd_diagnose)
     return parser
 
 

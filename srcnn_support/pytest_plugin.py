@@ -39,6 +39,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--onnx", help="gate this ONNX model (the one being released) instead of exporting one from "
                     "--weights, which stays the live reference; its sha256 goes in the report")
     group.addoption("--precision-mode", default="force_fp16", help="ATC --precision_mode (ATC's own default is fp16)")
+    group.addoption("--dump-dir", help="a recorded device run's outputs (e.g. result/dumpOutput_device0) to gate "
+                    "against the live reference (tests/gates/test_recorded_run.py)")
 
 
 def _config(config: pytest.Config) -> GateConfig:
@@ -241,11 +243,15 @@ def prepared(gate: GateConfig, artifact_cache: ArtifactCache):
 
 
 @pytest.fixture(scope="session")
-def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_identity) -> AccuracySession:
+def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_identity,
+             recorder: ResultsRecorder) -> AccuracySession:
+    from srcnn_support.failure_diagnosis import FailureDiagnoses
+
     options = AccuracyOptions(soc_version=gate.soc_version, precision_mode=gate.precision_mode,
                               device_id=gate.devices[0] if gate.devices else 0, calibration_dir=gate.calibration_dir,
                               onnx=gate.onnx)
     session = AccuracySession(artifact_cache, gate.weights, prepared, options)
+    session.diagnoses = FailureDiagnoses(gate.weights, list(gate.dataset.files), recorder.meta)
     save_reference_pictures(session, gate.report_dir)
     return session
 

@@ -178,7 +178,7 @@ def accuracy_blocks(doc: dict) -> list:
         ref = next((by[(b, name)]["reference_guide_psnr"] for b in backends if (b, name) in by), None)
         ref_values.append(ref)
         cells = [name, _fmt(ref)] + ([_fmt(published.get(name))] if published else [])
-        worst, verdict = 0.0, "pass"
+        worst, verdict, failing = 0.0, "pass", []
         for b in backends:
             row = by.get((b, name))
             value = row.get("guide_psnr_guide_layout") if row else None
@@ -189,7 +189,8 @@ def accuracy_blocks(doc: dict) -> list:
             v = verdicts.get((b, name, "guide_psnr_vs_live_reference"))
             if v == "fail" or (row and not row.get("finite", True)):
                 verdict = "FAIL"
-        rows.append(cells + [f"{worst:.2f}", verdict])
+                failing.append(b)
+        rows.append(cells + [f"{worst:.2f}", _with_causes(verdict, failing, doc, name)])
     mean_ref = float(np.mean([v for v in ref_values if v is not None])) if ref_values else None
     mean_cells = ["**mean**", _fmt(mean_ref, 3)] + ([_fmt(float(np.mean(list(published.values()))), 3)] if published else [])
     worst = 0.0
@@ -198,8 +199,9 @@ def accuracy_blocks(doc: dict) -> list:
         mean_cells.append(_fmt(m, 3))
         if m is not None and mean_ref:
             worst = max(worst, abs(m - mean_ref) / mean_ref * 100)
-    mean_verdict = "FAIL" if any(verdicts.get((b, None, "mean_guide_psnr_vs_live_reference")) == "fail" for b in backends) else "pass"
-    rows.append(mean_cells + [f"{worst:.2f}", mean_verdict])
+    mean_failing = [b for b in backends if verdicts.get((b, None, "mean_guide_psnr_vs_live_reference")) == "fail"]
+    mean_verdict = "FAIL" if mean_failing else "pass"
+    rows.append(mean_cells + [f"{worst:.2f}", _with_causes(mean_verdict, mean_failing, doc, None)])
     blocks.append(Table(header, rows))
     blocks += backend_status_blocks(doc, backends)
 
@@ -231,7 +233,8 @@ def accuracy_blocks(doc: dict) -> list:
     failed = [v for v in doc.get("verdicts", []) if v["verdict"] == "fail"]
     skipped = sorted({v["reason"] for v in doc.get("verdicts", []) if v["verdict"] == "skip" and v.get("reason")})
     blocks.append(f"Checks: {sum(v['verdict'] == 'pass' for v in doc.get('verdicts', []))} passed, {len(failed)} failed."
-                  + ("".join(f"\n- skipped: {s}" for s in skipped)))
+                  + ("".join(f"\n- skipped: {s}" for s in skipped))
+                  + "".join(f"\n- {b}: {d['summary']}" for b, d in sorted(doc["meta"].get("diagnosis", {}).items())))
     return blocks
 
 
@@ -243,6 +246,14 @@ def backend_status_blocks(doc: dict, measured: list[str]) -> list:
     rows += [[b, f"**BROKEN**: {v.get('reason', '')}" if v["verdict"] == "fail" else f"skipped: {v.get('reason', '')}"]
              for b, v in sorted(runtime.items())]
     return ["### Backends", Table(["backend", "status"], rows)] if rows else []
+
+
+def _with_causes(verdict: str, failing: list[str], doc: dict, image: str | None) -> str:
+    """Issue 14: a failing row names the diagnosed cause of each failing backend beside its verdict."""
+    diagnoses = doc.get("meta", {}).get("diagnosis", {})
+    causes = [f"{b}: {diagnoses[b]['images'].get(image, diagnoses[b]['cause']) if image else diagnoses[b]['cause']}"
+              for b in failing if b in diagnoses]
+    return f"{verdict} (cause {'; '.join(causes)})" if causes else verdict
 
 
 def _harness_cell(row: dict) -> str:
@@ -366,7 +377,7 @@ def render_html(sections: list[tuple[str, list]]) -> str:
         for block in blocks:
             if isinstance(block, Table):
                 head = "".join(f"<th>{inline(h)}</th>" for h in block.header)
-                rows = "".join("<tr>" + "".join(f"<td{' class=fail' if c == 'FAIL' or c == 'fail' else ''}>{inline(c)}</td>"
+                rows = "".join("<tr>" + "".join(f"<td{' class=fail' if c.startswith('FAIL') or c == 'fail' else ''}>{inline(c)}</td>"
                                                 for c in row) + "</tr>" for row in block.rows)
                 body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
             elif isinstance(block, Picture):

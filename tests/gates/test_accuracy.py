@@ -13,6 +13,7 @@ from srcnn_support.accuracy import (
 from srcnn_support.cache import sha256_file
 from srcnn_support.errors import MissingRuntimeError
 from srcnn_support.evaluate import mean, relative_deviation
+from srcnn_support.failure_diagnosis import dumps_from_guide_outputs
 from srcnn_support.gate import PUBLISHED_TABLE
 from srcnn_support.guide_files import Layout
 from srcnn_support.quantize import calibration_files
@@ -40,12 +41,21 @@ def require_finite(score, backend: str) -> None:
         pytest.fail(f"{score.image}/{backend}: network output contains NaN or Inf", pytrace=False)
 
 
-def check_relative(recorder, backend, image, check, measured, reference, tolerance=RELATIVE_TOLERANCE):
+def check_relative(recorder, backend, image, check, measured, reference, tolerance=RELATIVE_TOLERANCE, explain=None):
     deviation = relative_deviation(measured, reference)
     passed = deviation <= tolerance
-    recorder.add_verdict(backend, image, check, passed, measured, reference, f"{tolerance:.0%} relative")
+    reason = explain() if explain and not passed else None
+    recorder.add_verdict(backend, image, check, passed, measured, reference, f"{tolerance:.0%} relative", reason=reason)
     assert passed, (f"{image or 'mean'}/{backend}: {check}: measured {measured:.4f} dB vs reference "
-                    f"{reference:.4f} dB, deviation {deviation:.3%} > tolerance {tolerance:.0%}")
+                    f"{reference:.4f} dB, deviation {deviation:.3%} > tolerance {tolerance:.0%}"
+                    + (f"\n{reason}" if reason else ""))
+
+
+def explain_failure(accuracy, backend: str, image: str | None = None):
+    """Issue 14: the porting mistake that reproduces this backend's outputs, for its failure message."""
+    if accuracy.diagnoses is None:
+        return None
+    return lambda: accuracy.diagnoses.message(backend, dumps_from_guide_outputs(accuracy.outcome(backend).guide), image)
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +73,7 @@ def test_guide_psnr_within_1pct_of_live_reference(accuracy, recorder, backend, i
     require_finite(score, backend)
     reference = accuracy.reference.scores[image_name].guide_psnr_natural_clamped
     check_relative(recorder, backend, image_name, "guide_psnr_vs_live_reference",
-                   score.guide_psnr_guide_layout, reference)
+                   score.guide_psnr_guide_layout, reference, explain=explain_failure(accuracy, backend, image_name))
 
 
 def test_mean_guide_psnr_within_1pct_of_live_reference(accuracy, recorder, backend):
@@ -72,7 +82,8 @@ def test_mean_guide_psnr_within_1pct_of_live_reference(accuracy, recorder, backe
         require_finite(score, backend)
     measured = mean(s.guide_psnr_guide_layout for s in outcome.scores.values())
     reference = mean(s.guide_psnr_natural_clamped for s in accuracy.reference.scores.values())
-    check_relative(recorder, backend, None, "mean_guide_psnr_vs_live_reference", measured, reference)
+    check_relative(recorder, backend, None, "mean_guide_psnr_vs_live_reference", measured, reference,
+                   explain=explain_failure(accuracy, backend))
 
 
 def test_guide_psnr_within_1pct_of_published(accuracy, recorder, published, backend, image_name):
@@ -81,7 +92,8 @@ def test_guide_psnr_within_1pct_of_published(accuracy, recorder, published, back
     score = outcome_of(accuracy, recorder, backend).scores[image_name]
     require_finite(score, backend)
     check_relative(recorder, backend, image_name, "guide_psnr_vs_published",
-                   score.guide_psnr_guide_layout, published.reference_script[image_name])
+                   score.guide_psnr_guide_layout, published.reference_script[image_name],
+                   explain=explain_failure(accuracy, backend, image_name))
 
 
 def test_mean_guide_psnr_within_1pct_of_published(accuracy, recorder, published, backend):

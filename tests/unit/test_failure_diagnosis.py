@@ -1,0 +1,55 @@
+"""Issue 14: a backend that fails the accuracy gate carries the diagnosis in its failure message, and the
+report shows the cause beside its failing rows."""
+import os
+from pathlib import Path
+
+import pytest
+
+from srcnn_support.accuracy import AccuracySession
+from srcnn_support.artifacts import prepared_images
+from srcnn_support.backends.pytorch import PyTorchRunner
+from srcnn_support.cache import ArtifactCache
+from srcnn_support.failure_diagnosis import FailureDiagnoses
+from srcnn_support.gate import DEFAULT_WEIGHTS
+from srcnn_support.report import accuracy_blocks
+from srcnn_support.results import ResultsRecorder
+from tests.gates import test_accuracy as gate
+
+SET5 = Path(os.environ.get("SRCNN_DATA_ROOT", Path(__file__).resolve().parents[3] / "shared" / "data")) / "Set5"
+
+
+class NaturalLayoutPort(PyTorchRunner):
+    """A port whose preprocessing undoes the guide's transpose: it feeds the natural plane (layout-not-transposed)."""
+
+    def infer_impl(self, batch):
+        return super().infer_impl(batch.transpose(0, 1, 3, 2).copy())
+
+
+@pytest.fixture
+def session_and_recorder(tmp_path, monkeypatch):
+    files = [SET5 / "bird.png", SET5 / "head.png"]
+    if not all(f.is_file() for f in files):
+        pytest.skip(f"Set5 not found at {SET5} (set SRCNN_DATA_ROOT)")
+    cache = ArtifactCache(tmp_path / "cache")
+    session = AccuracySession(cache, DEFAULT_WEIGHTS, prepared_images(cache, files))
+    recorder = ResultsRecorder()
+    session.diagnoses = FailureDiagnoses(DEFAULT_WEIGHTS, files, recorder.meta)
+    runners = {"pytorch": PyTorchRunner, "natural-port": NaturalLayoutPort}
+    monkeypatch.setattr(session, "_make_runner", lambda backend: (runners[backend](DEFAULT_WEIGHTS), False))
+    return session, recorder
+
+
+def test_failing_backend_names_the_cause_in_message_and_report(session_and_recorder):
+    session, recorder = session_and_recorder
+    with pytest.raises(AssertionError) as failure:
+        gate.test_guide_psnr_within_1pct_of_live_reference(session, recorder, "natural-port", "bird")
+    message = str(failure.value)
+    assert "bird/natural-port: guide_psnr_vs_live_reference" in message
+    assert "diagnosis: cause layout-not-transposed" in message and "bird: layout-not-transposed (PSNR exact" in message
+    with pytest.raises(AssertionError, match="diagnosis: cause layout-not-transposed"):
+        gate.test_mean_guide_psnr_within_1pct_of_live_reference(session, recorder, "natural-port")
+    gate.test_guide_psnr_within_1pct_of_live_reference(session, recorder, "pytorch", "bird")
+    assert "pytorch" not in recorder.meta["diagnosis"]  # a passing backend is never diagnosed
+    table = next(b for b in accuracy_blocks(recorder.document()) if hasattr(b, "rows"))
+    assert table.rows[0][0] == "bird" and table.rows[0][-1] == "FAIL (cause natural-port: layout-not-transposed)"
+    assert table.rows[-1][-1] == "FAIL (cause natural-port: layout-not-transposed)"

@@ -27,18 +27,18 @@ RELATIVE_TOLERANCE = 0.01
 MIN_MEAN_GAIN_OVER_BICUBIC_DB = 1.5
 
 
-def equality_rule(backend: str, precision_mode: str) -> str:
-    """``max_abs`` (fp32: 1e-4 to PyTorch) or ``psnr`` for an .om ATC built in a reduced precision.
+def equality_rule(backend: str, precision_mode: str, precision: str = "fp32") -> str:
+    """``max_abs`` (fp32: 1e-4 to PyTorch) or ``psnr`` for an artifact built in a reduced precision.
 
     ATC's default ``force_fp16`` rounds weights and activations to fp16 (max-abs about 1e-3 on
-    SRCNN's outputs) while the PSNR moves by hundredths of a percent; such an .om is held to the
-    guide's PSNR rule and its max-abs is reported.
+    SRCNN's outputs) while the PSNR moves by hundredths of a percent, and so does an fp16 TensorRT
+    engine; such an artifact is held to the guide's PSNR rule and its max-abs is reported.
     """
     from .atc import keeps_fp32
 
     if backend == "ascend-om" and not keeps_fp32(precision_mode):
         return "psnr"
-    return "max_abs"
+    return "psnr" if precision == "fp16" else "max_abs"
 
 
 @dataclass
@@ -58,6 +58,7 @@ class AccuracyOptions:
     batch_size: int = 1
     calibration_dir: Path | None = None
     given_om: tuple[tuple[int, Path], ...] = ()
+    onnx: Path | None = None
 
 
 class AccuracySession:
@@ -103,7 +104,8 @@ class AccuracySession:
 
     def _make_runner(self, backend: str) -> tuple[Runner, bool]:
         options = RunnerOptions(self.options.soc_version, self.options.precision_mode, self.options.device_id,
-                                calibration_dir=self.options.calibration_dir, given_om=self.options.given_om)
+                                calibration_dir=self.options.calibration_dir, given_om=self.options.given_om,
+                                onnx=self.options.onnx)
         built = make_runner(backend, self.cache, self.weights, self.options.batch_size, options)
         return built.runner, built.fixed_batch
 

@@ -33,6 +33,14 @@ def onnx_model(cache: ArtifactCache, weights: Path, batch_size: int | None) -> P
     return directory / name
 
 
+def given_onnx(path: Path) -> Path:
+    """``--onnx``: the user's own model, used as is after checking that it is ONNX with the guide's input."""
+    from .export import check_onnx_file
+
+    check_onnx_file(Path(path))
+    return Path(path)
+
+
 def om_model(cache: ArtifactCache, onnx_path: Path, batch_size: int, soc_version: str, precision_mode: str) -> Path:
     atc = find_atc()
     parts = {"onnx_sha256": sha256_file(onnx_path), "batch_size": batch_size, "soc_version": soc_version,

@@ -29,6 +29,7 @@ class GateConfig:
     calibration_dir: Path | None
     perf_logs: tuple[Path, ...] = ()
     given_om: tuple[tuple[int, Path], ...] = ()  # --om: the user's own .om files, by batch size
+    onnx: Path | None = None  # --onnx: gate this model instead of one exported from the weights
 
     @property
     def report_dir(self) -> Path:
@@ -52,6 +53,7 @@ def gate_config(option) -> GateConfig:
         calibration_dir=_calibration_dir(option("calibration_dir"), option("data_root")),
         perf_logs=tuple(Path(p) for p in option("perf_log") or ()),
         given_om=given_om_models(option("om")),
+        onnx=Path(option("onnx")) if option("onnx") else None,
     )
 
 

@@ -42,6 +42,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--perf-log", action="append", metavar="FILE",
                     help="gate a recorded tool run instead of this machine (repeatable): perf_vision_*.txt, "
                          "PureInfer_perf_of_*.txt, an ais_bench/ais_infer summary or a trtexec log")
+    group.addoption("--onnx", help="gate this ONNX model (the one being released) instead of exporting one from "
+                    "--weights, which stays the live reference; its sha256 goes in the report")
     group.addoption("--precision-mode", default="force_fp16", help="ATC --precision_mode (ATC's own default is fp16)")
     group.addoption("--dump-dir", help="a recorded device run's outputs (e.g. result/dumpOutput_device0) to gate "
                     "against the live reference (tests/gates/test_recorded_run.py)")
@@ -54,6 +56,17 @@ def _config(config: pytest.Config) -> GateConfig:
         except SrcnnGateError as exc:  # a bad --dataset-dir etc.: one line, no traceback, exit code 4
             raise pytest.UsageError(str(exc)) from None
     return config._srcnn_gate
+
+
+def given_artifact_records(onnx_path) -> list[dict]:
+    """``--onnx``: refuse a bad file once, up front; otherwise its path and sha256 for the report."""
+    from srcnn_support.cache import sha256_file
+
+    try:
+        artifacts.given_onnx(onnx_path)
+    except SrcnnGateError as exc:
+        _user_error(exc)
+    return [{"kind": "onnx", "path": str(onnx_path), "sha256": sha256_file(onnx_path)}]
 
 
 def _user_error(exc: SrcnnGateError):
@@ -182,7 +195,7 @@ def _runner_or_skip(backend: str, cache: ArtifactCache, gate: GateConfig, batch_
 def perf_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, weights_identity):
     def build(batch_size: int, device_id: int = 0) -> BuiltRunner:
         options = RunnerOptions(gate.soc_version, gate.precision_mode, device_id, calibration_dir=gate.calibration_dir,
-                                given_om=gate.given_om)
+                                given_om=gate.given_om, onnx=gate.onnx)
         return _runner_or_skip(perf_target.backend, artifact_cache, gate, batch_size, options, gate.require_target)
 
     return build
@@ -191,7 +204,7 @@ def perf_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, we
 @pytest.fixture(scope="session")
 def perf_variant_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, weights_identity):
     def build(backend: str, batch_size: int = 1) -> BuiltRunner:
-        options = RunnerOptions(calibration_dir=gate.calibration_dir)
+        options = RunnerOptions(calibration_dir=gate.calibration_dir, onnx=gate.onnx)
         return _runner_or_skip(backend, artifact_cache, gate, batch_size, options, require=False)
 
     return build
@@ -224,6 +237,8 @@ def weights_identity(gate: GateConfig, recorder: ResultsRecorder):
     recorder.meta.update({"weights": identity.path, "weights_md5": identity.md5, "weights_sha256": identity.sha256,
                           "weights_loaded_as": loaded_as,
                           "dataset": gate.dataset.description})
+    if gate.onnx is not None:
+        recorder.meta["given_artifacts"] = given_artifact_records(gate.onnx)
     return identity
 
 
@@ -241,7 +256,8 @@ def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_
     from srcnn_support.failure_diagnosis import FailureDiagnoses
 
     options = AccuracyOptions(soc_version=gate.soc_version, precision_mode=gate.precision_mode, given_om=gate.given_om,
-                              device_id=gate.devices[0] if gate.devices else 0, calibration_dir=gate.calibration_dir)
+                              device_id=gate.devices[0] if gate.devices else 0, calibration_dir=gate.calibration_dir,
+                              onnx=gate.onnx)
     session = AccuracySession(artifact_cache, gate.weights, prepared, options)
     session.diagnoses = FailureDiagnoses(gate.weights, list(gate.dataset.files), recorder.meta)
     save_reference_pictures(session, gate.report_dir)
@@ -285,6 +301,7 @@ def _write_report(config: pytest.Config, gate: GateConfig, recorder: ResultsReco
     document = recorder.document()
     command = ["pytest", *config.invocation_params.args]
     document["environment"] = report.environment(command, list(gate.dataset.files), weights_info)
+    document["environment"]["given_artifacts"] = recorder.meta.get("given_artifacts", [])
     document["published"] = _published_values(weights_info["md5"])
     if recorder.measurements:
         report.save_part(gate.report_dir, "accuracy", document)

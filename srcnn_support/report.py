@@ -294,6 +294,10 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
              _harness_cell(r), _speedup_cell(r), r.get("gate") or ("recorded only" if not r.get("gated") else "none"),
              r.get("verdict", "?")] for r in rows_in]
     blocks.append(Table(header, rows))
+    blocks += [f"{r['target']} {r['backend']} batch {r['batch_size']}: images/s is the tool's own figure "
+               f"({r['fps_source']}); the suite's end-to-end {_fmt(r.get('end_to_end_fps'))} images/s "
+               f"({r.get('end_to_end_source', 'suite wall clock')}) is recorded beside it, not gated."
+               for r in rows_in if r.get("fps_source")]
     blocks.extend(_gpu_blocks(rows_in))
     for r in rows_in:
         if r.get("figure_source"):  # issue 13: the tool's own figure is gated; the suite's rate sits beside it
@@ -347,6 +351,7 @@ def environment_blocks(env: dict) -> list:
     rows += [["weights", weights.get("path", "")], ["weights md5", f"`{weights.get('md5', '')}`"],
              ["weights sha256", f"`{weights.get('sha256', '')}`"]]
     rows += [[f"dataset {name}", f"sha256 `{digest}`"] for name, digest in sorted(env.get("dataset", {}).items())]
+    rows += [[f"given {a['kind']}", f"{a['path']} sha256 `{a['sha256']}`"] for a in env.get("given_artifacts", [])]
     return [Table(["item", "value"], rows)]
 
 

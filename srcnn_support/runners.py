@@ -12,7 +12,7 @@ from .backends.base import Runner
 from .backends.cuda import cuda_runner, missing_cuda_runtime, missing_onnxruntime_cuda, onnxruntime_cuda_runner
 from .backends.onnxruntime import OnnxRuntimeRunner
 from .backends.pytorch import PyTorchRunner
-from .backends.tensorrt import TensorRTRunner, missing_tensorrt_runtime
+from .backends.tensorrt import missing_tensorrt_runtime, tensorrt_runner
 from .backends.torch_cuda import TorchCudaGraphRunner, missing_torch_cuda
 from .cache import ArtifactCache
 from .errors import MissingRuntimeError
@@ -29,6 +29,7 @@ class RunnerOptions:
     threads: int | None = None
     calibration_dir: Path | None = None
     given_om: tuple[tuple[int, Path], ...] = ()  # --om: used instead of building with ATC
+    onnx: Path | None = None  # --onnx: the user's own model, gated instead of one exported from the weights
 
 
 @dataclass
@@ -42,34 +43,34 @@ def make_runner(backend: str, cache: ArtifactCache, weights: Path, batch_size: i
     if backend == "pytorch":
         return BuiltRunner(PyTorchRunner(weights, options.threads), False)
     if backend == "onnxruntime":
-        return BuiltRunner(OnnxRuntimeRunner(artifacts.onnx_model(cache, weights, None), threads=options.threads), False)
+        return BuiltRunner(OnnxRuntimeRunner(_model(cache, weights, None, options), threads=options.threads), False)
     if backend in ("onnxruntime-fp16", "onnxruntime-int8"):
         from .quantize import quantized_model
 
         precision = backend.rsplit("-", 1)[1]
-        model = quantized_model(cache, artifacts.onnx_model(cache, weights, None), precision, options.calibration_dir)
+        model = quantized_model(cache, _model(cache, weights, None, options), precision, options.calibration_dir)
         return BuiltRunner(OnnxRuntimeRunner(model, threads=options.threads, precision=precision, name=backend), False)
     if backend == "ascend-om":
         _require(backend, missing_ascend_runtime())
         if options.given_om:
             return BuiltRunner(_given_om_runner(dict(options.given_om), batch_size, options), True)
         soc = require_soc_version(options.soc_version)
-        onnx_path = artifacts.onnx_model(cache, weights, batch_size)
+        onnx_path = _model(cache, weights, batch_size, options)
         om = artifacts.om_model(cache, onnx_path, batch_size, soc, options.precision_mode)
         return BuiltRunner(AscendOmRunner(om, batch_size, options.device_id, options.precision_mode), True)
     if backend == "tensorrt":
         _require(backend, missing_tensorrt_runtime())
-        return BuiltRunner(TensorRTRunner(artifacts.onnx_model(cache, weights, None)), False)
+        return BuiltRunner(tensorrt_runner(cache, _model(cache, weights, None, options), options.device_id), False)
     if backend == "cuda":
         _require(backend, missing_cuda_runtime())
-        return BuiltRunner(cuda_runner(artifacts.onnx_model(cache, weights, None), weights, options.device_id), False)
+        return BuiltRunner(cuda_runner(_model(cache, weights, None, options), weights, options.device_id), False)
     if backend in TORCH_CUDA_BACKENDS:
         _require(backend, missing_torch_cuda())
         precision = backend.rsplit("-", 1)[1]
         return BuiltRunner(TorchCudaGraphRunner(weights, options.device_id, precision), False)
     if backend == "onnxruntime-cuda":
         _require(backend, missing_onnxruntime_cuda())
-        return BuiltRunner(onnxruntime_cuda_runner(artifacts.onnx_model(cache, weights, None)), False)
+        return BuiltRunner(onnxruntime_cuda_runner(_model(cache, weights, None, options)), False)
     raise ValueError(f"unknown backend {backend!r}")
 
 
@@ -78,6 +79,14 @@ def _given_om_runner(given: dict[int, Path], batch_size: int, options: RunnerOpt
         raise MissingRuntimeError("ascend-om", f"--om given for batch size(s) {', '.join(map(str, given))} only; "
                                                f"none for batch {batch_size}")
     return AscendOmRunner(given[batch_size], batch_size, options.device_id, options.precision_mode)
+
+
+def _model(cache: ArtifactCache, weights: Path, batch_size: int | None, options: RunnerOptions) -> Path:
+    """The ONNX model a backend is built from: ``--onnx`` as given (checked; ATC fixes its batch through
+    ``--input_shape``), else the one exported from the weights (dynamic, or fixed batch for ATC)."""
+    if options.onnx is not None:
+        return artifacts.given_onnx(options.onnx)
+    return artifacts.onnx_model(cache, weights, batch_size)
 
 
 def _require(backend: str, missing: str | None) -> None:

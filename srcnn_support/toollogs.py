@@ -122,10 +122,23 @@ def parse_ais_bench_summary(text: str, batch_size: int | None = None, source: st
                       compute.get("median"), compute.get("p99"), e2e)
 
 
+def _trtexec_summary_line(text: str, label: str) -> dict[str, float] | None:
+    """A ``=== Performance summary ===`` line of trtexec 8.x/10/11 (sampleReporting.cpp ``toPerfString``):
+    ``[date] [I] <label>: min = a ms, max = b ms, mean = c ms, median = d ms, percentile(90%) = e ms, ...``.
+    Anchored at the line start so that ``Total GPU Compute Time:`` is never read as ``GPU Compute Time:``."""
+    line = re.search(r"^(?:\[[^\]\n]*\]\s*)*" + re.escape(label) + r"[^\n]*", text, re.MULTILINE)
+    if not line:
+        return None
+    stats = {f"p{m[2]}" if m[2] else m[1]: float(m[3]) for m in _STAT_PAIR.finditer(line[0])}
+    return stats if "mean" in stats else None
+
+
 def parse_trtexec_log(text: str, batch_size: int, source: str = "trtexec log") -> ToolFigure:
-    """Both trtexec formats: new ``GPU Compute Time: min = .., mean = ..`` lines and the old
-    ``[I] GPU Compute`` block of ``[I] mean: X ms`` lines (TensorRT 7). Latencies are per batch."""
-    new = _stats_line(text, "GPU Compute Time:")
+    """trtexec's GPU compute latency per query (one batch): the ``GPU Compute Time:`` summary line of
+    TensorRT 7.1+/8.6/10/11, else TensorRT 7's ``[I] GPU Compute`` block of ``[I] mean: X ms`` lines.
+    ``Latency`` (H2D + compute + D2H; compute alone on 11, whose data transfers are off by default)
+    gives the end-to-end figure."""
+    new = _trtexec_summary_line(text, "GPU Compute Time:")
     if new:
         mean_ms, median_ms, p99_ms = new["mean"], new.get("median"), new.get("p99")
     else:
@@ -136,6 +149,6 @@ def parse_trtexec_log(text: str, batch_size: int, source: str = "trtexec log") -
         p99 = re.search(r"\]\s*percentile:\s*" + _NUMBER + r"\s*ms at 99%", block)
         median_ms = float(median[1]) if median else None
         p99_ms = float(p99[1]) if p99 else None
-    latency = _stats_line(text, "] Latency:")
+    latency = _trtexec_summary_line(text, "Latency:")
     e2e = images_per_second(batch_size, latency["mean"]) if latency else None
     return ToolFigure("trtexec", batch_size, images_per_second(batch_size, mean_ms), mean_ms, median_ms, p99_ms, e2e)

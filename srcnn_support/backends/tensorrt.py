@@ -1,4 +1,11 @@
-"""TensorRT: the Python API (with PyTorch CUDA tensors as device buffers) or ``trtexec`` when on PATH."""
+"""TensorRT runners: the Python API with Polygraphy's CUDA buffers, else ``trtexec`` on PATH.
+
+Either way the engine is built once, outside the runner, by ``trt_engine.engine`` (cached). The
+runner loads it on ``activate`` on the device it was given, runs batches inside the engine's
+profile (batch 1-64 at 256 x 256) and, for the perf gate, reports the tool's own GPU compute
+figure (``tool_figure``): CUDA events around ``execute_async_v3``, or trtexec's
+``GPU Compute Time`` mean over a run of the saved engine.
+"""
 from __future__ import annotations
 
 import json
@@ -10,104 +17,136 @@ import numpy as np
 
 from ..errors import MissingRuntimeError, SrcnnGateError
 from ..export import INPUT_NAME
-from ..tools import job_timeout_s, run_tool
+from ..toollogs import ToolFigure, parse_trtexec_log
+from ..trt_engine import MAX_BATCH, PROFILE
 from .base import Runner, RunnerInfo
-from .cuda import torch_cuda_available
+from .tensorrt_api import cuda_device_count, polygraphy_cuda, tensorrt_module
 
 
-def _tensorrt_module():
-    try:
-        import tensorrt
-
-        return tensorrt
-    except Exception:
-        return None
+def python_api_available() -> bool:
+    return tensorrt_module() is not None and polygraphy_cuda() is not None and cuda_device_count() > 0
 
 
 def missing_tensorrt_runtime() -> str | None:
-    if _tensorrt_module() is not None and torch_cuda_available():
-        return None
-    if shutil.which("trtexec"):
+    if python_api_available() or shutil.which("trtexec"):
         return None
     parts = []
-    if _tensorrt_module() is None:
+    if tensorrt_module() is None:
         parts.append("python package 'tensorrt' is not importable")
-    elif not torch_cuda_available():
-        parts.append("no CUDA device visible to torch (needed for TensorRT buffers)")
+    elif polygraphy_cuda() is None:
+        parts.append("python package 'polygraphy' (CUDA buffers) is not importable")
+    else:
+        parts.append("'tensorrt' is importable but libcudart sees no CUDA device")
     parts.append("no 'trtexec' on PATH")
     return "no TensorRT runtime: " + " and ".join(parts)
 
 
+def check_in_profile(batch: np.ndarray) -> None:
+    """Refuse a shape the engine's profile does not cover, before any tool sees it."""
+    low, high = PROFILE[0], PROFILE[2]
+    if not all(lo <= d <= hi for lo, d, hi in zip(low, batch.shape, high)):
+        raise SrcnnGateError("tensorrt", f"input shape {batch.shape} is outside the engine's profile "
+                             f"{tuple(low)}..{tuple(high)} (batch 1-{MAX_BATCH}, fixed 256 x 256)")
+
+
 class TensorRTRunner(Runner):
+    """The Python API on a cached engine (``tensorrt`` and ``polygraphy`` importable)."""
+
     name = "tensorrt"
 
-    def __init__(self, onnx_path: Path, fp16: bool = True) -> None:
+    def __init__(self, engine_path: Path, precision: str, version: str, device: int = 0) -> None:
         super().__init__()
-        self.onnx_path = Path(onnx_path)
-        self.fp16 = fp16
-        self._engine = None
-        self._context = None
-        self._trtexec: str | None = None
+        self.engine_path, self.precision, self.version, self.device = Path(engine_path), precision, version, device
+        self._session = None
 
     def activate_impl(self) -> None:
-        reason = missing_tensorrt_runtime()
-        if reason:
-            raise MissingRuntimeError(self.name, reason)
-        trt = _tensorrt_module()
-        if trt is None or not torch_cuda_available():
-            self._trtexec = shutil.which("trtexec")
-            return
-        logger = trt.Logger(trt.Logger.WARNING)
-        builder = trt.Builder(logger)
-        network = builder.create_network(0)
-        parser = trt.OnnxParser(network, logger)
-        if not parser.parse(self.onnx_path.read_bytes()):
-            raise SrcnnGateError(self.onnx_path, f"TensorRT cannot parse the model: {parser.get_error(0)}")
-        config = builder.create_builder_config()
-        if self.fp16:
-            config.set_flag(trt.BuilderFlag.FP16)
-        profile = builder.create_optimization_profile()
-        profile.set_shape(INPUT_NAME, (1, 1, 256, 256), (16, 1, 256, 256), (64, 1, 256, 256))
-        config.add_optimization_profile(profile)
-        serialized = builder.build_serialized_network(network, config)
-        self._engine = trt.Runtime(logger).deserialize_cuda_engine(serialized)
-        self._context = self._engine.create_execution_context()
+        from .tensorrt_api import ApiSession
+
+        self._session = ApiSession(self.engine_path, self.device)
 
     def infer_impl(self, batch: np.ndarray) -> np.ndarray:
-        if self._trtexec:
-            return self._infer_with_trtexec(batch)
-        import torch
+        check_in_profile(batch)
+        return self._session.run(batch)
 
-        source = torch.from_numpy(batch).cuda()
-        output_name = self._engine.get_tensor_name(1)
-        self._context.set_input_shape(INPUT_NAME, tuple(batch.shape))
-        result = torch.empty_like(source)
-        self._context.set_tensor_address(INPUT_NAME, source.data_ptr())
-        self._context.set_tensor_address(output_name, result.data_ptr())
-        stream = torch.cuda.current_stream()
-        self._context.execute_async_v3(stream.cuda_stream)
-        stream.synchronize()
-        return result.cpu().numpy()
+    def tool_figure(self, batch: np.ndarray) -> ToolFigure:
+        check_in_profile(batch)
+        return self._session.gpu_compute(batch)
 
-    def _infer_with_trtexec(self, batch: np.ndarray) -> np.ndarray:
+    def deactivate_impl(self) -> None:
+        if self._session is not None:
+            self._session.close()
+        self._session = None
+
+    def info(self) -> RunnerInfo:
+        return RunnerInfo(self.name, self.precision, {"tensorrt": self.version},
+                          {"via": "tensorrt python API + polygraphy.cuda", "engine": str(self.engine_path),
+                           "device": str(self.device)})
+
+
+class TrtexecRunner(Runner):
+    """``trtexec --loadEngine`` on the cached engine: inputs by ``--loadInputs``, outputs by ``--exportOutput``."""
+
+    name = "tensorrt"
+
+    def __init__(self, engine_path: Path, precision: str, version: str, device: int = 0) -> None:
+        super().__init__()
+        self.engine_path, self.precision, self.version, self.device = Path(engine_path), precision, version, device
+        self._trtexec: str | None = None
+        self.last_log: str | None = None
+
+    def activate_impl(self) -> None:
+        trtexec = shutil.which("trtexec")
+        if not trtexec:
+            raise MissingRuntimeError(self.name, "no 'trtexec' on PATH")
+        self._trtexec = trtexec
+
+    def infer_impl(self, batch: np.ndarray) -> np.ndarray:
+        from ..trtexec import infer_args, run_trtexec
+
+        check_in_profile(batch)
         with tempfile.TemporaryDirectory(prefix="srcnn-trtexec-") as tmp:
             source, exported = Path(tmp) / "input.bin", Path(tmp) / "output.json"
             source.write_bytes(batch.astype("<f4").tobytes())
-            shape = "x".join(str(d) for d in batch.shape)
-            command = [self._trtexec, f"--onnx={self.onnx_path}", f"--shapes={INPUT_NAME}:{shape}",
-                       f"--loadInputs={INPUT_NAME}:{source}", f"--exportOutput={exported}", "--iterations=1"]
-            if self.fp16:
-                command.append("--fp16")
-            run_tool(command, job_timeout_s())
-            outputs = json.loads(exported.read_text())
-            return np.asarray(outputs[0]["values"], dtype=np.float32).reshape(batch.shape)
+            run_trtexec(self._trtexec, infer_args(self.engine_path, INPUT_NAME, batch.shape, source, exported,
+                                                  self.device))
+            return read_exported_output(exported, batch.shape)
 
-    def deactivate_impl(self) -> None:
-        self._context = None
-        self._engine = None
+    def tool_figure(self, batch: np.ndarray) -> ToolFigure:
+        from ..trtexec import run_trtexec, timing_args
+
+        check_in_profile(batch)
+        self.last_log = run_trtexec(self._trtexec, timing_args(self.engine_path, INPUT_NAME, batch.shape, self.device))
+        return parse_trtexec_log(self.last_log, batch.shape[0], source=f"{self._trtexec} --loadEngine log")
 
     def info(self) -> RunnerInfo:
-        trt = _tensorrt_module()
-        versions = {"tensorrt": trt.__version__} if trt else {}
-        return RunnerInfo(self.name, "fp16" if self.fp16 else "tf32", versions,
-                          {"via": "trtexec" if self._trtexec else "tensorrt python API"})
+        return RunnerInfo(self.name, self.precision, {"tensorrt (trtexec)": self.version},
+                          {"via": "trtexec --loadEngine", "engine": str(self.engine_path), "device": str(self.device)})
+
+
+def read_exported_output(path: Path, shape: tuple[int, ...]) -> np.ndarray:
+    """trtexec's ``--exportOutput`` JSON: a list of ``{"name", "dimensions": "AxBxCxD", "values"}``, one per output."""
+    try:
+        tensors = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise SrcnnGateError(path, f"trtexec wrote no readable --exportOutput JSON ({exc})") from None
+    if not isinstance(tensors, list) or len(tensors) != 1:
+        raise SrcnnGateError(path, f"expected exactly one output tensor, found {len(tensors) if isinstance(tensors, list) else 'none'}")
+    tensor = tensors[0]
+    dims = tuple(int(d) for d in str(tensor.get("dimensions", "")).split("x") if d)
+    if dims != tuple(shape):
+        raise SrcnnGateError(path, f"output '{tensor.get('name')}' has dimensions {dims}, expected {tuple(shape)}")
+    return np.asarray(tensor["values"], dtype=np.float32).reshape(shape)
+
+
+def tensorrt_runner(cache, fp32_onnx: Path, device: int = 0, precision: str = "fp16") -> Runner:
+    """Build (or reuse) the engine for this TensorRT and GPU, and the runner that loads it."""
+    from ..trt_engine import EngineRequest, engine
+    from ..trtexec import find_trtexec, trtexec_version, version_from_string
+
+    if python_api_available():
+        version = version_from_string(tensorrt_module().__version__)
+        plan = engine(cache, EngineRequest(Path(fp32_onnx), precision, "python", version, device))
+        return TensorRTRunner(plan, precision, str(version), device)
+    version = trtexec_version(find_trtexec())
+    plan = engine(cache, EngineRequest(Path(fp32_onnx), precision, "trtexec", version, device))
+    return TrtexecRunner(plan, precision, str(version), device)

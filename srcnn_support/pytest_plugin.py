@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
 from srcnn_support import artifacts
-from srcnn_support.accuracy import BACKENDS, AccuracyOptions, AccuracySession, save_reference_pictures
+from srcnn_support.accuracy import (
+    BACKENDS, AccuracyOptions, AccuracySession, broken_backend_reason, save_reference_pictures,
+)
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.gate import GateConfig, gate_config
@@ -189,6 +193,20 @@ def _runner_or_skip(backend: str, cache: ArtifactCache, gate: GateConfig, batch_
         if require:
             pytest.fail(f"--require-target: {exc}", pytrace=False)
         pytest.skip(str(exc))
+
+
+@contextmanager
+def backend_faults_fail_the_test(recorder: ResultsRecorder, target: str, backend: str, batch_size: int) -> Iterator[None]:
+    """A perf test whose backend or tool raises, crashes or hangs fails in one line and shows as broken."""
+    try:
+        yield
+    except AssertionError:
+        raise
+    except Exception as exc:
+        reason = broken_backend_reason(backend, exc)
+        recorder.add_perf({"target": target, "backend": backend, "precision": "n/a", "batch_size": batch_size,
+                           "gated": True, "verdict": "broken", "gate": reason})
+        pytest.fail(reason, pytrace=False)
 
 
 @pytest.fixture(scope="session")

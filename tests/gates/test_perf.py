@@ -19,6 +19,7 @@ from srcnn_support.perf import (
     LatencyStats, batch_of, describe_peaks, interleaved_ratio, peak_shares, throughput_figures, time_calls,
 )
 from srcnn_support.host import cpu_flags, describe_int8_class, int8_class
+from srcnn_support.pytest_plugin import backend_faults_fail_the_test
 
 pytestmark = pytest.mark.perf
 
@@ -47,7 +48,7 @@ def test_throughput(perf_target, perf_runner, prepared, perf_batch_size, perf_de
         pytest.skip(f"{target.name} is gated on its tool's own figure (tests/gates/test_tool_perf.py)")
     built = perf_runner(batch_size, perf_device)
     batch = batch_of(prepared, batch_size)
-    with built.runner as runner:
+    with backend_faults_fail_the_test(recorder, target.name, target.backend, batch_size), built.runner as runner:
         output = runner.infer(batch)
         assert np.isfinite(output).all(), f"{target.name}/bs{batch_size}: output contains NaN or Inf"
         stats, timer = measure(benchmark, runner, batch)
@@ -114,7 +115,8 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
     """E.g. INT8 vs fp32 on the cpu target: both measured alternately in this session, on the same inputs."""
     variant, batch_size = perf_variant
     batch = batch_of(prepared, batch_size)
-    with perf_runner(batch_size).runner as base, perf_variant_runner(variant.backend).runner as other:
+    with backend_faults_fail_the_test(recorder, perf_target.name, variant.backend, batch_size), \
+            perf_runner(batch_size).runner as base, perf_variant_runner(variant.backend).runner as other:
         assert np.isfinite(other.infer(batch)).all(), f"{variant.backend}/bs{batch_size}: output contains NaN or Inf"
         measured = interleaved_ratio(lambda: base.infer(batch), lambda: other.infer(batch),
                                      min_rounds=MIN_ROUNDS, min_time_s=4 * MIN_TIME_S)

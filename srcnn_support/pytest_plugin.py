@@ -352,6 +352,20 @@ def _per_card_rows(config: pytest.Config, recorder: ResultsRecorder) -> list[dic
 
 
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: the plugin must load where xdist is absent or loads later
+def _release_headline(terminalreporter, recorder: ResultsRecorder) -> str | None:
+    """The report's first line for this run; a failed test the records do not show still fails the release."""
+    from srcnn_support.release_verdict import release_verdict
+
+    if not (recorder.verdicts or recorder.perf):
+        return None
+    verdict = release_verdict([recorder.document()])
+    failed_tests = [report.nodeid.rsplit("::", 1)[-1] for key in ("failed", "error")
+                    for report in terminalreporter.stats.get(key, [])]
+    if verdict and failed_tests:
+        return f"RELEASE FAIL: {len(failed_tests)} test(s) failed: " + "; ".join(failed_tests)
+    return verdict.headline()
+
+
 def pytest_testnodedown(node, error) -> None:
     output = getattr(node, "workeroutput", {})
     if "srcnn_results" in output:
@@ -361,6 +375,10 @@ def pytest_testnodedown(node, error) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    headline = _release_headline(terminalreporter, config._srcnn_recorder)
+    if headline:
+        terminalreporter.write_sep("=", headline, red=headline.startswith("RELEASE FAIL"),
+                                   green=headline.startswith("RELEASE PASS"), bold=True)
     cache = getattr(config, "_srcnn_cache", None)
     built, reused = (len(cache.stats.built), len(cache.stats.reused)) if cache else (0, 0)
     extra = getattr(config, "_srcnn_worker_cache", [0, 0])

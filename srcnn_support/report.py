@@ -23,6 +23,7 @@ from PIL import Image
 
 from .atomic import atomic_write_text, atomic_write_via
 from .cache import sha256_file
+from .release_verdict import release_verdict
 from .npu_smi import describe_chips, detected_chips
 from .tools import query_tool
 
@@ -355,8 +356,8 @@ def environment_blocks(env: dict) -> list:
     return [Table(["item", "value"], rows)]
 
 
-def render_markdown(sections: list[tuple[str, list]], base: Path) -> str:
-    out = ["# SRCNN x2 release report", ""]
+def render_markdown(sections: list[tuple[str, list]], base: Path, headline: str) -> str:
+    out = [headline, "", "# SRCNN x2 release report", ""]
     for title, blocks in sections:
         out += [f"## {title}", ""]
         for block in blocks:
@@ -373,13 +374,14 @@ def render_markdown(sections: list[tuple[str, list]], base: Path) -> str:
     return "\n".join(out)
 
 
-def render_html(sections: list[tuple[str, list]]) -> str:
+def render_html(sections: list[tuple[str, list]], headline: str) -> str:
     def inline(text: str) -> str:
         escaped = html.escape(text)
         parts = escaped.split("`")
         return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)).replace("**", "")
 
-    body = ["<h1>SRCNN x2 release report</h1>"]
+    verdict_class = "pass" if headline.startswith("RELEASE PASS") else "fail"
+    body = [f"<p class='verdict {verdict_class}'>{inline(headline)}</p>", "<h1>SRCNN x2 release report</h1>"]
     for title, blocks in sections:
         body.append(f"<h2>{html.escape(title)}</h2>")
         for block in blocks:
@@ -401,7 +403,8 @@ def render_html(sections: list[tuple[str, list]]) -> str:
                     body.append("<ul>" + "".join(f"<li>{inline(l[2:])}</li>" for l in lines[1:]) + "</ul>")
     style = ("body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;"
              "margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}td:first-child,th:first-child"
-             "{text-align:left}.fail{background:#fbb;font-weight:bold}img{max-width:100%;image-rendering:pixelated}")
+             "{text-align:left}.fail{background:#fbb;font-weight:bold}.verdict{padding:.6em;font-size:1.2em}"
+             ".verdict.pass{background:#bfb;font-weight:bold}img{max-width:100%;image-rendering:pixelated}")
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>SRCNN x2 release report</title>"
             f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
 
@@ -426,7 +429,8 @@ def write_report(report_dir: Path) -> tuple[Path, Path] | None:
     for part, doc in (("accuracy run", accuracy), ("perf run", perf)):
         if doc and doc.get("environment"):
             sections.append((f"Environment ({part})", environment_blocks(doc["environment"])))
+    headline = release_verdict([doc for doc in (accuracy, perf) if doc]).headline()
     md_path, html_path = report_dir / "report.md", report_dir / "report.html"
-    atomic_write_text(md_path, render_markdown(sections, report_dir))
-    atomic_write_text(html_path, render_html(sections))
+    atomic_write_text(md_path, render_markdown(sections, report_dir, headline))
+    atomic_write_text(html_path, render_html(sections, headline))
     return md_path, html_path

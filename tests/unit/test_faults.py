@@ -125,6 +125,8 @@ def test_a_backend_that_raises_fails_its_own_tests_and_the_others_still_report(t
     assert "onnxruntime-fp16: backend broken: RuntimeError: injected kernel fault" in result.stdout
     assert "passed" in result.stdout.splitlines()[-1]
     report = (tmp_path / "art" / "report.md").read_text()
+    assert report.splitlines()[0].startswith("RELEASE FAIL: ") and "onnxruntime-fp16: backend broken" in report.splitlines()[0]
+    assert "RELEASE FAIL: " in result.stdout
     assert "| onnxruntime-fp16 | **BROKEN**: onnxruntime-fp16: backend broken: RuntimeError: injected kernel fault |" in report
     assert "| onnxruntime | measured (" in report
 

@@ -84,3 +84,5 @@ def test_gate_runs_on_a_messy_folder_and_names_the_skipped_files_once(tmp_path):
     header = [line for line in result.stdout.splitlines() if "not images by name" in line]
     assert len(header) == 1 and "README.txt" in header[0] and "._baby boy.PNG" in header[0]
     assert "passed" in result.stdout.splitlines()[-1]
+    assert (tmp_path / "art" / "report.md").read_text().startswith("RELEASE PASS: ")
+    assert "RELEASE PASS: " in result.stdout

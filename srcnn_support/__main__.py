@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from srcnn_support.cli.main import main
 
 sys.exit(main())

@@ -24,9 +24,9 @@ from pathlib import Path
 try:
     from filelock import FileLock
 except ImportError:  # a checkout run on a machine's own Python (tools/device_check.sh) may lack it
-    from .locking import FlockFileLock as FileLock
+    from srcnn_support.locking import FlockFileLock as FileLock
 
-from .errors import SrcnnGateError
+from srcnn_support.errors import SrcnnGateError
 
 MANIFEST = "MANIFEST.json"
 EVENT_LOG = "cache-events.log"

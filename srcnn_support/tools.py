@@ -12,7 +12,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from .errors import SrcnnGateError
+from srcnn_support.errors import SrcnnGateError
 
 QUERY_TIMEOUT_S = 30.0  # npu-smi info, nvidia-smi, --version: answer at once or not at all
 JOB_TIMEOUT_S = 900.0  # a conversion, engine build or benchmark run over a dataset

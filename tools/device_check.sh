@@ -11,7 +11,7 @@
 #      crops and full-size images) and the CUDA-event perf gate (compute images/s vs the T4's
 #      1163.108; end-to-end recorded);
 #   2. target 'hopper' (H100/H200): the same perf measurement, recorded (no thresholds measured yet);
-#   3. the summary the note needs (python -m srcnn_support.gpu_summary).
+#   3. the summary the note needs (python -m srcnn_support.report.gpu_summary).
 # Each step has a time limit: 20 + 40 + 130 + 65 + 15 s, 295 s at most with the kill grace, so the
 # whole script stays under 5 minutes. Without a GPU every test skips naming what is missing, exit 0.
 set -u -o pipefail
@@ -56,7 +56,7 @@ run_target cuda 130 tests/gates/test_accuracy.py tests/gates/test_full_size.py t
 run_target hopper 65 tests/gates/test_gpu_perf.py -m perf
 
 echo "== summary =="
-timeout 15 "$PY" -m srcnn_support.gpu_summary "$RESULTS/cuda/results.json" "$RESULTS/hopper/results.json" \
+timeout 15 "$PY" -m srcnn_support.report.gpu_summary "$RESULTS/cuda/results.json" "$RESULTS/hopper/results.json" \
     | tee "$RESULTS/summary.txt" || status=1
 echo "results: $RESULTS"
 exit "$status"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import SrcnnGateError
+from srcnn_support.errors import SrcnnGateError
 
 
 @dataclass(frozen=True)

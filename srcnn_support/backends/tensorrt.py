@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import MissingRuntimeError, SrcnnGateError
-from ..export import INPUT_NAME
-from ..toollogs import ToolFigure, parse_trtexec_log
-from ..trt_engine import MAX_BATCH, PROFILE
-from .base import Runner, RunnerInfo
-from .tensorrt_api import cuda_device_count, polygraphy_cuda, tensorrt_module
+from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
+from srcnn_support.export.onnx_export import INPUT_NAME
+from srcnn_support.perf.toollogs import ToolFigure, parse_trtexec_log
+from srcnn_support.convert.trt_engine import MAX_BATCH, PROFILE
+from srcnn_support.backends.base import Runner, RunnerInfo
+from srcnn_support.backends.tensorrt_api import cuda_device_count, polygraphy_cuda, tensorrt_module
 
 
 def python_api_available() -> bool:
@@ -60,7 +60,7 @@ class TensorRTRunner(Runner):
         self._session = None
 
     def activate_impl(self) -> None:
-        from .tensorrt_api import ApiSession
+        from srcnn_support.backends.tensorrt_api import ApiSession
 
         self._session = ApiSession(self.engine_path, self.device)
 
@@ -101,7 +101,7 @@ class TrtexecRunner(Runner):
         self._trtexec = trtexec
 
     def infer_impl(self, batch: np.ndarray) -> np.ndarray:
-        from ..trtexec import infer_args, run_trtexec
+        from srcnn_support.convert.trtexec import infer_args, run_trtexec
 
         check_in_profile(batch)
         with tempfile.TemporaryDirectory(prefix="srcnn-trtexec-") as tmp:
@@ -112,7 +112,7 @@ class TrtexecRunner(Runner):
             return read_exported_output(exported, batch.shape)
 
     def tool_figure(self, batch: np.ndarray) -> ToolFigure:
-        from ..trtexec import run_trtexec, timing_args
+        from srcnn_support.convert.trtexec import run_trtexec, timing_args
 
         check_in_profile(batch)
         self.last_log = run_trtexec(self._trtexec, timing_args(self.engine_path, INPUT_NAME, batch.shape, self.device))
@@ -140,8 +140,8 @@ def read_exported_output(path: Path, shape: tuple[int, ...]) -> np.ndarray:
 
 def tensorrt_runner(cache, fp32_onnx: Path, device: int = 0, precision: str = "fp16") -> Runner:
     """Build (or reuse) the engine for this TensorRT and GPU, and the runner that loads it."""
-    from ..trt_engine import EngineRequest, engine
-    from ..trtexec import find_trtexec, trtexec_version, version_from_string
+    from srcnn_support.convert.trt_engine import EngineRequest, engine
+    from srcnn_support.convert.trtexec import find_trtexec, trtexec_version, version_from_string
 
     if python_api_available():
         version = version_from_string(tensorrt_module().__version__)

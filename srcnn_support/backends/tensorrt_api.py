@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import SrcnnGateError
-from ..export import INPUT_NAME
-from ..toollogs import ToolFigure, images_per_second
+from srcnn_support.errors import SrcnnGateError
+from srcnn_support.export.onnx_export import INPUT_NAME
+from srcnn_support.perf.toollogs import ToolFigure, images_per_second
 
 TIMED_QUERIES, WARMUP_QUERIES = 200, 20  # trtexec's default reporting sample is a few hundred queries
 
@@ -65,7 +65,7 @@ def set_device(device: int) -> None:
 
 
 def build_serialized_engine(onnx_path: Path, fp16_flag: bool, profile, device: int) -> bytes:
-    from ..trtexec import version_from_string
+    from srcnn_support.convert.trtexec import version_from_string
 
     trt = tensorrt_module()
     version = version_from_string(trt.__version__)

@@ -87,9 +87,9 @@ def test_a_310p_card_is_one_chip(tmp_path, artifacts):
 
 def test_a_given_om_is_gated_without_atc_and_its_hash_reported(tmp_path, artifacts):
     from srcnn_support.cache import sha256_file
-    from srcnn_support.export import export_onnx
-    from srcnn_support.gate import DEFAULT_WEIGHTS
-    from srcnn_support.model import load_model
+    from srcnn_support.export.onnx_export import export_onnx
+    from srcnn_support.gate.config import DEFAULT_WEIGHTS
+    from srcnn_support.model.network import load_model
 
     export_onnx(load_model(DEFAULT_WEIGHTS), tmp_path / "release.onnx", 1)
     emulators = Path(__file__).parent / "emulators"

@@ -19,8 +19,8 @@ import torch
 
 from srcnn_support.backends.ascend import AscendOmRunner
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
-from srcnn_support.export import export_onnx
-from srcnn_support.model import SRCNN
+from srcnn_support.export.onnx_export import export_onnx
+from srcnn_support.model.network import SRCNN
 
 pytestmark = pytest.mark.contract
 

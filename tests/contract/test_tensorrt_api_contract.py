@@ -18,8 +18,8 @@ from srcnn_support.backends.tensorrt import TensorRTRunner, tensorrt_runner
 from srcnn_support.backends.tensorrt_api import ApiSession
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.export import export_onnx
-from srcnn_support.model import SRCNN
+from srcnn_support.export.onnx_export import export_onnx
+from srcnn_support.model.network import SRCNN
 
 from .emulators import tensorrt_api_emulator as emulator
 
@@ -40,7 +40,7 @@ def install(monkeypatch, version: str) -> None:
     monkeypatch.setitem(sys.modules, "tensorrt", emulator.make_tensorrt(version))
     monkeypatch.setitem(sys.modules, "polygraphy", polygraphy)
     monkeypatch.setitem(sys.modules, "polygraphy.cuda", polygraphy.cuda)
-    monkeypatch.setattr("srcnn_support.trt_engine.gpu_name", lambda device: "Emulated GPU")
+    monkeypatch.setattr("srcnn_support.convert.trt_engine.gpu_name", lambda device: "Emulated GPU")
     monkeypatch.setattr("srcnn_support.backends.tensorrt_api.TIMED_QUERIES", 3)
     monkeypatch.setattr("srcnn_support.backends.tensorrt_api.WARMUP_QUERIES", 1)
     emulator.CALLS.clear()

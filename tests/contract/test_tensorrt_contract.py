@@ -20,10 +20,10 @@ from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.backends.tensorrt import read_exported_output, tensorrt_runner
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.export import export_onnx
-from srcnn_support.model import SRCNN
-from srcnn_support.toollogs import parse_trtexec_log
-from srcnn_support.trtexec import find_trtexec, parse_banner, run_trtexec, trtexec_version
+from srcnn_support.export.onnx_export import export_onnx
+from srcnn_support.model.network import SRCNN
+from srcnn_support.perf.toollogs import parse_trtexec_log
+from srcnn_support.convert.trtexec import find_trtexec, parse_banner, run_trtexec, trtexec_version
 
 pytestmark = pytest.mark.contract
 

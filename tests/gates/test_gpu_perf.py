@@ -12,8 +12,8 @@ import math
 import pytest
 
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.gpu_gate import gate_failures, measure_on_gpu, perf_row, reference_fps, timing_policy
-from srcnn_support.perf import batch_of
+from srcnn_support.gate.gpu_gate import gate_failures, measure_on_gpu, perf_row, reference_fps, timing_policy
+from srcnn_support.perf.method import batch_of
 
 pytestmark = pytest.mark.perf
 

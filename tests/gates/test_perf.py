@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
-from srcnn_support.export import INPUT_NAME
-from srcnn_support.tool_figures import measure_tool_figure, tool_row
-from srcnn_support.perf import (
+from srcnn_support.export.onnx_export import INPUT_NAME
+from srcnn_support.perf.tool_figures import measure_tool_figure, tool_row
+from srcnn_support.perf.method import (
     LatencyStats, batch_of, describe_peaks, interleaved_ratio, peak_shares, throughput_figures, time_calls,
 )
-from srcnn_support.host import cpu_flags, describe_int8_class, int8_class
-from srcnn_support.pytest_plugin import backend_faults_fail_the_test
+from srcnn_support.perf.host import cpu_flags, describe_int8_class, int8_class
+from srcnn_support.plugin.fixtures import backend_faults_fail_the_test
 
 pytestmark = pytest.mark.perf
 

@@ -12,9 +12,9 @@ import pytest
 
 from srcnn_support.cache import sha256_file
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.perf import per_card
-from srcnn_support.perflogs import read_perf_log
-from srcnn_support.targets import card_chips
+from srcnn_support.perf.method import per_card
+from srcnn_support.perf.perflogs import read_perf_log
+from srcnn_support.gate.targets import card_chips
 
 pytestmark = pytest.mark.perf
 
@@ -71,8 +71,8 @@ def test_tool_throughput(perf_target, perf_runner, prepared, perf_batch_size, pe
 
 
 def _recorded_target(gate, pytestconfig):
-    from srcnn_support.gate import TARGETS_FILE
-    from srcnn_support.targets import load_targets
+    from srcnn_support.gate.config import TARGETS_FILE
+    from srcnn_support.gate.targets import load_targets
 
     targets = load_targets(TARGETS_FILE)
     if gate.target not in targets:

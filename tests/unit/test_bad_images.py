@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.imaging import MAX_PIXELS, list_images, load_rgb
-from srcnn_support.prep import prepare_image
+from srcnn_support.prepare.imaging import MAX_PIXELS, list_images, load_rgb
+from srcnn_support.prepare.prep import prepare_image
 
 
 def _rgb(height=40, width=50, seed=0) -> np.ndarray:

@@ -3,15 +3,15 @@ import platform
 
 import pytest
 
-from srcnn_support.accuracy import equality_rule
-from srcnn_support.atc import keeps_fp32
-from srcnn_support.cann import cann_version, read_version
+from srcnn_support.score.accuracy import equality_rule
+from srcnn_support.convert.atc import keeps_fp32
+from srcnn_support.convert.cann import cann_version, read_version
 from srcnn_support.errors import SrcnnGateError
 
 
 @pytest.fixture
 def no_default_toolkit(monkeypatch, tmp_path):
-    monkeypatch.setattr("srcnn_support.cann.DEFAULT_TOOLKIT", tmp_path / "absent")
+    monkeypatch.setattr("srcnn_support.convert.cann.DEFAULT_TOOLKIT", tmp_path / "absent")
     monkeypatch.delenv("ASCEND_HOME_PATH", raising=False)
     monkeypatch.delenv("ASCEND_TOOLKIT_HOME", raising=False)
 

@@ -6,7 +6,7 @@ import torch
 from safetensors.torch import save_file
 
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.model import SRCNN, read_weights
+from srcnn_support.model.network import SRCNN, read_weights
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 import torch
 from PIL import Image
 
-from srcnn_support.cli import main
-from srcnn_support.model import SRCNN
+from srcnn_support.cli.main import main
+from srcnn_support.model.network import SRCNN
 
 ROOT = Path(__file__).resolve().parents[2]
 

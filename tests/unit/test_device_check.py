@@ -16,16 +16,16 @@ from xml.etree import ElementTree
 
 import pytest
 
-from srcnn_support import gpu_summary
+from srcnn_support.report import gpu_summary
 from srcnn_support.backends.base import RunnerInfo
 from srcnn_support.backends.torch_cuda import missing_torch_cuda
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.gate import PROJECT_ROOT, TARGETS_FILE
-from srcnn_support.gpu_gate import perf_row
-from srcnn_support.gpu_timing import gpu_figures
-from srcnn_support.report import throughput_plot
-from srcnn_support.results import ResultsRecorder
-from srcnn_support.targets import load_targets
+from srcnn_support.gate.config import PROJECT_ROOT, TARGETS_FILE
+from srcnn_support.gate.gpu_gate import perf_row
+from srcnn_support.perf.gpu_timing import gpu_figures
+from srcnn_support.report.render import throughput_plot
+from srcnn_support.report.results import ResultsRecorder
+from srcnn_support.gate.targets import load_targets
 
 SCRIPT = PROJECT_ROOT / "tools" / "device_check.sh"
 TIME_BOUND_S = 240  # the script must finish in under 5 minutes on the GPU machine; skipping is far quicker
@@ -113,7 +113,7 @@ def test_report_plot_is_optional(tmp_path, monkeypatch):
 
 def test_report_renders_gpu_rows(tmp_path):
     """The GPU run's report: the usual throughput table plus compute / end-to-end / ratio to the T4."""
-    from srcnn_support import report
+    from srcnn_support.report import render as report
 
     document = json.loads(_results_file(tmp_path).read_text())
     document["environment"] = {"command": "pytest --target cuda", "when": "now"}

@@ -7,8 +7,8 @@ from onnx import TensorProto, helper
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.backends.pytorch import PyTorchRunner
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.export import INPUT_NAME, OUTPUT_NAME, check_onnx_file, export_onnx
-from srcnn_support.model import SRCNN
+from srcnn_support.export.onnx_export import INPUT_NAME, OUTPUT_NAME, check_onnx_file, export_onnx
+from srcnn_support.model.network import SRCNN
 
 
 @pytest.fixture(scope="module")

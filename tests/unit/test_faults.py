@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from srcnn_support import artifacts
+from srcnn_support.convert import artifacts
 from srcnn_support.backends.ascend import AscendOmRunner
 from srcnn_support.cache import MANIFEST, ArtifactCache
 from srcnn_support.errors import SrcnnGateError

@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from srcnn_support.datasets import sample_photos
+from srcnn_support.prepare.datasets import sample_photos
 
 ROOT = Path(__file__).resolve().parents[2]
 

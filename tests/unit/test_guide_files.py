@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.guide_files import (
+from srcnn_support.prepare.guide_files import (
     Layout, encode_bin, parse_info_text, read_bin, read_dump_dir, read_info, write_bin, write_info,
 )
 

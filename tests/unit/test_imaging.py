@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from srcnn_support.imaging import (
+from srcnn_support.prepare.imaging import (
     center_crop, compose_sr_rgb, crop_to_scale, degrade, guide_crop, network_input, resize_shorter_side,
     rgb_to_ycbcr_reference, ycbcr_to_rgb_reference,
 )

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.ndimage import gaussian_filter
 
-from srcnn_support.imaging import matlab_y
-from srcnn_support.metrics import guide_psnr, psnr, shave, standard_psnr, standard_ssim
+from srcnn_support.prepare.imaging import matlab_y
+from srcnn_support.score.metrics import guide_psnr, psnr, shave, standard_psnr, standard_ssim
 
 
 def test_psnr_of_known_mse():

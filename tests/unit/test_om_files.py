@@ -2,7 +2,7 @@
 import pytest
 
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.om_files import given_om_models
+from srcnn_support.convert.om_files import given_om_models
 
 
 def test_batch_from_the_name_or_given(tmp_path):

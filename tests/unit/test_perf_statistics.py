@@ -1,7 +1,7 @@
 """Statistics behind the perf gates, checked against known values (no timing here)."""
 import pytest
 
-from srcnn_support.perf import (GFLOP_PER_IMAGE, LatencyStats, interleaved_ratio,
+from srcnn_support.perf.method import (GFLOP_PER_IMAGE, LatencyStats, interleaved_ratio,
                                 median_confidence_interval, throughput_figures)
 
 

@@ -7,14 +7,14 @@ import pytest
 from onnx import numpy_helper
 
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
-from srcnn_support.datasets import sample_photos
-from srcnn_support.export import INPUT_NAME, OUTPUT_NAME, export_onnx
-from srcnn_support.imaging import degrade, guide_crop, load_rgb, network_input
-from srcnn_support.metrics import psnr
-from srcnn_support.model import load_model
-from srcnn_support.quantize import (INT8_QUANTIZED_CONVS, OUTPUT_CONV_COPIES, build_int8, calibration_planes,
+from srcnn_support.prepare.datasets import sample_photos
+from srcnn_support.export.onnx_export import INPUT_NAME, OUTPUT_NAME, export_onnx
+from srcnn_support.prepare.imaging import degrade, guide_crop, load_rgb, network_input
+from srcnn_support.score.metrics import psnr
+from srcnn_support.model.network import load_model
+from srcnn_support.convert.quantize import (INT8_QUANTIZED_CONVS, OUTPUT_CONV_COPIES, build_int8, calibration_planes,
                                     conv_input_patches, dequantized_weight, replicate_output_conv)
-from srcnn_support.rounding import gptq_round, input_hessian
+from srcnn_support.convert.rounding import gptq_round, input_hessian
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "fixtures" / "weights" / "srcnn_x2_gate.pth"
 

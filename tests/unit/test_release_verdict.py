@@ -1,5 +1,5 @@
 """The report's and the terminal's first line: RELEASE PASS or FAIL, counts, every failing check named."""
-from srcnn_support.release_verdict import release_verdict
+from srcnn_support.gate.release_verdict import release_verdict
 
 ACCURACY = {"verdicts": [
     {"backend": "onnxruntime", "image": "baby", "check": "guide_psnr_vs_live_reference", "verdict": "pass"},

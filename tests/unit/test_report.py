@@ -2,9 +2,9 @@ import json
 
 import numpy as np
 
-from srcnn_support import report
-from srcnn_support.perf import aggregate_per_card
-from srcnn_support.results import ResultsRecorder
+from srcnn_support.report import render as report
+from srcnn_support.perf.method import aggregate_per_card
+from srcnn_support.report.results import ResultsRecorder
 
 
 def _recorder() -> ResultsRecorder:

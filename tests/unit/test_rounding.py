@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from srcnn_support.rounding import gptq_round, input_hessian, sampled_patches
+from srcnn_support.convert.rounding import gptq_round, input_hessian, sampled_patches
 
 
 def _integers(rounded: np.ndarray, weight: np.ndarray, levels: int = 127) -> np.ndarray:

@@ -3,8 +3,8 @@ import json
 import pytest
 
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.gate import TARGETS_FILE
-from srcnn_support.targets import load_targets, missing_hardware
+from srcnn_support.gate.config import TARGETS_FILE
+from srcnn_support.gate.targets import load_targets, missing_hardware
 
 
 def test_shipped_targets():

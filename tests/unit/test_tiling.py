@@ -8,9 +8,9 @@ import torch
 
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.backends.pytorch import PyTorchRunner
-from srcnn_support.export import export_onnx
-from srcnn_support.model import SRCNN
-from srcnn_support.tiling import HALO, tile_starts, tiled_inference
+from srcnn_support.export.onnx_export import export_onnx
+from srcnn_support.model.network import SRCNN
+from srcnn_support.score.tiling import HALO, tile_starts, tiled_inference
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,9 +52,9 @@ def test_tiled_with_a_fixed_shape_model(model, tmp_path):
 
 PEAK_RSS = """
 import sys, numpy as np, torch
-from srcnn_support.model import SRCNN
+from srcnn_support.model.network import SRCNN
 from srcnn_support.backends.pytorch import PyTorchRunner
-from srcnn_support.tiling import tiled_inference
+from srcnn_support.score.tiling import tiled_inference
 
 
 def status(field):
@@ -91,7 +91,7 @@ def test_tiled_memory_does_not_grow_with_the_image():
 
 
 def test_fixed_shape_inference_feeds_only_full_batches_of_full_tiles():
-    from srcnn_support.tiling import fixed_shape_inference
+    from srcnn_support.score.tiling import fixed_shape_inference
 
     seen = []
 

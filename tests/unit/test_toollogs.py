@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.perf import per_card
-from srcnn_support.perflogs import read_perf_log
-from srcnn_support.toollogs import (
+from srcnn_support.perf.method import per_card
+from srcnn_support.perf.perflogs import read_perf_log
+from srcnn_support.perf.toollogs import (
     images_per_second, parse_ais_bench_summary, parse_benchmark_dataset_log, parse_benchmark_perf_file,
     parse_perf_vision_file, parse_pure_infer_file, parse_trtexec_log,
 )

@@ -6,8 +6,8 @@ import pytest
 
 from srcnn_support.backends.pytorch import PyTorchRunner
 from srcnn_support.backends.torch_cuda import MAX_GRAPHS, TorchCudaGraphRunner, missing_torch_cuda
-from srcnn_support.gate import DEFAULT_WEIGHTS
-from srcnn_support.gpu_timing import TimingPolicy, time_cuda_events
+from srcnn_support.gate.config import DEFAULT_WEIGHTS
+from srcnn_support.perf.gpu_timing import TimingPolicy, time_cuda_events
 
 pytestmark = pytest.mark.skipif(missing_torch_cuda() is not None, reason=f"needs a CUDA GPU: {missing_torch_cuda()}")
 

@@ -1,0 +1,222 @@
+"""Quantized variants of the exported model, built as cached artifacts.
+
+INT8: ONNX Runtime static quantization, QDQ format, u8 activations / s8 per-channel weights,
+calibrated on training images only. What each choice is worth was measured on this model (ONNX
+Runtime 1.32, AVX-512 VNNI CPU) with three sets of weights: the project's final ones, its stage-1
+ones and an interim one (git history). "Fidelity" is the PSNR of the INT8 output against the fp32
+output over Set5 + Set14; dB figures are full-size standard PSNR against fp32 (the gate allows -0.1);
+speed is batch-1 latency against fp32 in alternating blocks.
+
+- conv2 (64->32, 5x5) holds 90% of the multiply-adds; its int8 kernel is 3x faster than fp32.
+  Round-to-nearest of its weights was the main loss: a float simulation puts it at -0.15 dB on
+  Set5 for the stage-1 weights, and the INT8 model lost 0.26 dB there even with bias correction
+  (Nagel et al. 2019; fidelity 49 dB). GPTQ rounding (``rounding.py``), fitted to 2,048 sampled
+  input patches per calibration image, cuts conv2's output error about 100x: -0.04 dB, fidelity
+  57.5 dB on the same weights. With it, bias correction no longer helps, so it is not applied.
+- conv3 (32->1, 5x5): ONNX Runtime's int8 convolution with one output channel took 10-12 ms against
+  7 ms in fp32; with 16 output channels it takes 3 ms (8 channels: still 12 ms). So conv3 becomes 16
+  copies of itself whose outputs a ReduceMean averages (0.7 ms). Plain copies would repeat one int8
+  rounding of conv3's weights, which cost 0.36 dB on the final weights; each copy is therefore
+  dithered by a different fraction of a quantization step (mean zero, so the fp32 function is
+  unchanged) and the average cancels the rounding. Padding fp32's conv3 the same way does not speed
+  fp32 up (1.01x): the gain is the int8 kernel's. conv2 alone in int8 gave only 1.47-1.74x fp32.
+- conv1 stays fp32: in int8 it would add about 8% speed but its input, the image itself, is
+  quantized coarsely by 8 bits (0.06 dB).
+- The output's mean offset from fp32 on the calibration images (-0.0005 on the final weights) is
+  taken off conv3's bias; it halves the loss on the final weights (-0.088 to -0.041 dB on Set5).
+
+Result (Set5 / Set14 dB against fp32, worst guide-metric deviation on Set5, fidelity): final weights
+-0.041 / -0.019, 0.35%, 57.3 dB; stage-1 -0.041 / -0.017, 0.33%, 57.5 dB; interim -0.035 / -0.014,
+0.27%, 57.8 dB. Speed: 1.9-2.1x fp32 at batch 1 over ten gate runs. Build: about 10 s.
+
+FP16: weights and compute in float16 with float32 I/O (``keep_io_types``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from srcnn_support.cache import ArtifactCache, code_version, sha256_file
+from srcnn_support.errors import MissingRuntimeError
+from srcnn_support.export.onnx_export import INPUT_NAME
+from srcnn_support.prepare.imaging import degrade, guide_crop, list_images, load_rgb, network_input
+
+QUANT_CODE_MODULES = ("convert/quantize", "convert/rounding", "prepare/imaging")
+CALIBRATION_IMAGES = 24
+INT8_QUANTIZED_CONVS = ("conv2", "conv3")
+OUTPUT_CONV = "conv3"
+OUTPUT_CONV_COPIES = 16
+SEED = 0  # dither offsets and patch sampling: the same inputs always build the same model
+GPTQ_CONVS = ("conv2",)
+PATCHES_PER_IMAGE = 2048
+
+
+def calibration_files(train_dir: Path, count: int = CALIBRATION_IMAGES) -> list[Path]:
+    """An even spread over the (name-sorted) training images: deterministic, no test images."""
+    files = list_images(train_dir)
+    step = max(1, len(files) // count)
+    return files[::step][:count]
+
+
+def calibration_planes(files: list[Path]) -> list[np.ndarray]:
+    return [network_input(degrade(guide_crop(load_rgb(f)))) for f in files]
+
+
+def _quantize(fp32, out: Path, planes: list[np.ndarray]) -> None:
+    import onnx
+    from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self._feeds = iter([{INPUT_NAME: p[None, None]} for p in planes])
+
+        def get_next(self):
+            return next(self._feeds, None)
+
+    source = out.with_suffix(".fp32-input.onnx")
+    onnx.save(fp32, str(source))
+    try:
+        quantize_static(str(source), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                        calibrate_method=CalibrationMethod.MinMax,
+                        nodes_to_exclude=[n.name for n in fp32.graph.node
+                                          if (n.op_type == "Conv" and _conv_layer(n) not in INT8_QUANTIZED_CONVS)
+                                          or n.op_type == "ReduceMean"])  # the average of copies stays fp32
+    finally:
+        source.unlink(missing_ok=True)
+
+
+def _conv_layer(node) -> str:
+    """'conv2' for the node whose weight is 'conv2.weight' (the exporter's parameter names)."""
+    return node.input[1].removesuffix(".weight")
+
+
+def _initializer(model, name: str) -> np.ndarray:
+    from onnx import numpy_helper
+
+    return numpy_helper.to_array(next(i for i in model.graph.initializer if i.name == name))
+
+
+def _set_initializer(model, name: str, value: np.ndarray) -> None:
+    from onnx import numpy_helper
+
+    for i, init in enumerate(model.graph.initializer):
+        if init.name == name:
+            model.graph.initializer[i].CopyFrom(numpy_helper.from_array(value.astype(np.float32), name))
+            return
+    raise KeyError(name)
+
+
+def dequantized_weight(qdq_model, weight_name: str) -> np.ndarray:
+    """A layer's weights exactly as the INT8 model will use them (int8 x per-channel scale)."""
+    node = next(n for n in qdq_model.graph.node if n.op_type == "DequantizeLinear" and n.input[0].startswith(weight_name))
+    q = _initializer(qdq_model, node.input[0]).astype(np.float64)
+    scale = _initializer(qdq_model, node.input[1]).astype(np.float64)
+    zero = _initializer(qdq_model, node.input[2]).astype(np.float64) if len(node.input) > 2 else np.zeros_like(scale)
+    shape = (-1,) + (1,) * (q.ndim - 1)
+    return (q - zero.reshape(shape)) * scale.reshape(shape)
+
+
+def conv_input_patches(model, planes: list[np.ndarray], conv: str, per_image: int = PATCHES_PER_IMAGE,
+                       seed: int = SEED) -> np.ndarray:
+    """A random sample of ``conv``'s input patches over the calibration planes (fp32 forward pass)."""
+    import torch
+    import torch.nn.functional as F
+
+    from srcnn_support.convert.rounding import sampled_patches
+
+    layers = [(f"conv{i}", torch.from_numpy(np.array(_initializer(model, f"conv{i}.weight"))),
+               torch.from_numpy(np.array(_initializer(model, f"conv{i}.bias")))) for i in (1, 2, 3)]
+    rng = np.random.default_rng(seed)
+    rows = []
+    with torch.no_grad():
+        for plane in planes:
+            x = torch.from_numpy(plane)[None, None]
+            for name, weight, bias in layers:
+                if name == conv:
+                    rows.append(sampled_patches(x[0].numpy(), weight.shape[-1], per_image, rng))
+                    break
+                x = F.relu(F.conv2d(x, weight, bias, padding=weight.shape[-1] // 2))
+    return np.concatenate(rows)
+
+
+def replicate_output_conv(model, conv: str, copies: int, seed: int = SEED):
+    """``conv`` (one output channel) as ``copies`` dithered copies averaged by a ReduceMean.
+
+    Copy ``k`` holds ``W + d_k``: for every weight the offsets ``d_0..d_{copies-1}`` are a shuffled,
+    evenly spaced grid over one int8 quantization step (max|W| / 127) with mean zero, so the fp32
+    function is exactly the original (the copies average to ``W``) while int8 rounding of each copy
+    errs independently and the average cancels most of it. Why 16 copies: see the module doc.
+    """
+    import onnx
+    from onnx import helper
+
+    replicated = onnx.ModelProto()
+    replicated.CopyFrom(model)
+    weight, bias = _initializer(replicated, f"{conv}.weight").astype(np.float64), _initializer(replicated, f"{conv}.bias")
+    if weight.shape[0] != 1:
+        raise ValueError(f"{conv} has {weight.shape[0]} output channels; only a one-channel output is replicated")
+    grid = (np.arange(copies) + 0.5) / copies - 0.5
+    rng = np.random.default_rng(seed)
+    offsets = np.stack([rng.permutation(grid) for _ in range(weight.size)], axis=1).reshape((copies,) + weight.shape[1:])
+    step = np.abs(weight).max() / 127.0
+    _set_initializer(replicated, f"{conv}.weight", weight + offsets * step)
+    _set_initializer(replicated, f"{conv}.bias", np.repeat(bias, copies))
+    node = next(n for n in replicated.graph.node if n.op_type == "Conv" and _conv_layer(n) == conv)
+    output, node.output[0] = node.output[0], f"{conv}_copies"
+    replicated.graph.node.append(helper.make_node("ReduceMean", [f"{conv}_copies"], [output], name=f"{conv}_mean_of_copies",
+                                                  axes=[1], keepdims=1))
+    return replicated
+
+
+def _outputs(onnx_path: Path, planes: list[np.ndarray]) -> np.ndarray:
+    from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
+
+    with OnnxRuntimeRunner(onnx_path) as runner:
+        return np.stack([runner.infer(p[None, None]) for p in planes])
+
+
+def build_int8(fp32_onnx: Path, out: Path, files: list[Path]) -> None:
+    import onnx
+
+    from srcnn_support.convert.rounding import gptq_round, input_hessian
+
+    planes = calibration_planes(files)
+    model = replicate_output_conv(onnx.load(str(fp32_onnx)), OUTPUT_CONV, OUTPUT_CONV_COPIES)
+    for conv in GPTQ_CONVS:
+        weight = _initializer(model, f"{conv}.weight").astype(np.float64)
+        hessian = input_hessian(conv_input_patches(model, planes, conv))
+        _set_initializer(model, f"{conv}.weight", gptq_round(weight.reshape(len(weight), -1), hessian).reshape(weight.shape))
+    _quantize(model, out, planes)  # pass 1: ONNX Runtime keeps GPTQ's integers (they are on its grid)
+    offset = float(np.mean(_outputs(out, planes) - _outputs(fp32_onnx, planes)))
+    _set_initializer(model, f"{OUTPUT_CONV}.bias", _initializer(model, f"{OUTPUT_CONV}.bias") - offset)
+    _quantize(model, out, planes)  # pass 2: output mean matched to fp32 on the calibration images
+
+
+def build_fp16(fp32_onnx: Path, out: Path) -> None:
+    import onnx
+    from onnxruntime.transformers.float16 import convert_float_to_float16
+
+    onnx.save(convert_float_to_float16(onnx.load(str(fp32_onnx)), keep_io_types=True), str(out))
+
+
+def quantized_model(cache: ArtifactCache, fp32_onnx: Path, precision: str, calibration_dir: Path | None) -> Path:
+    import onnxruntime
+
+    parts = {"onnx_sha256": sha256_file(fp32_onnx), "precision": precision, "onnxruntime": onnxruntime.__version__,
+             "code": code_version(QUANT_CODE_MODULES)}
+    name = f"srcnn_x2_{precision}.onnx"
+    if precision == "fp16":
+        return cache.get_or_build("quantized", parts, lambda tmp: build_fp16(fp32_onnx, tmp / name)) / name
+    if precision != "int8":
+        raise ValueError(f"unknown precision {precision!r}")
+    if calibration_dir is None or not Path(calibration_dir).is_dir():
+        raise MissingRuntimeError("onnxruntime-int8", f"INT8 calibration images not found at {calibration_dir} "
+                                  "(set SRCNN_DATA_ROOT to the folder holding train/, or --calibration-dir)")
+    files = calibration_files(Path(calibration_dir))
+    parts.update({"calibration": [sha256_file(f) for f in files], "convs": list(INT8_QUANTIZED_CONVS),
+                  "output_conv_copies": OUTPUT_CONV_COPIES, "seed": SEED,
+                  "gptq": list(GPTQ_CONVS),
+                  "patches_per_image": PATCHES_PER_IMAGE, "output_mean_correction": True})
+    return cache.get_or_build("quantized", parts, lambda tmp: build_int8(fp32_onnx, tmp / name, files)) / name

@@ -1,0 +1,1 @@
+"""The release decisions: the suite's configuration, perf targets, thresholds and the release verdict."""

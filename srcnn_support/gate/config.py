@@ -1,0 +1,67 @@
+"""The suite's configuration, resolved from pytest options (or any mapping) by plain functions."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from srcnn_support.convert.om_files import given_om_models
+from srcnn_support.prepare.datasets import Dataset, resolve_dataset
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_WEIGHTS = PROJECT_ROOT / "fixtures" / "weights" / "srcnn_x2_gate.pth"
+PUBLISHED_TABLE = PROJECT_ROOT / "fixtures" / "published" / "set5_guide_psnr.json"
+TARGETS_FILE = PROJECT_ROOT / "fixtures" / "targets.json"
+DEFAULT_ARTIFACTS = Path(os.environ.get("SRCNN_ARTIFACTS_DIR", PROJECT_ROOT / ".srcnn-artifacts"))
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    weights: Path
+    dataset: Dataset
+    artifacts_dir: Path
+    target: str
+    results_json: Path | None
+    require_target: bool
+    devices: tuple[int, ...]
+    soc_version: str | None
+    precision_mode: str
+    calibration_dir: Path | None
+    perf_logs: tuple[Path, ...] = ()
+    given_om: tuple[tuple[int, Path], ...] = ()  # --om: the user's own .om files, by batch size
+    onnx: Path | None = None  # --onnx: gate this model instead of one exported from the weights
+
+    @property
+    def report_dir(self) -> Path:
+        """report.md / report.html and their parts live at the top of the artifacts directory."""
+        return self.artifacts_dir
+
+
+def gate_config(option) -> GateConfig:
+    """``option(name)`` returns the value of ``--name`` (pytest's ``config.getoption`` fits)."""
+    devices = option("devices")
+    return GateConfig(
+        weights=Path(option("weights") or os.environ.get("SRCNN_WEIGHTS") or DEFAULT_WEIGHTS),
+        dataset=resolve_dataset(option("dataset_dir"), option("dataset"), option("data_root")),
+        artifacts_dir=Path(option("artifacts_dir") or DEFAULT_ARTIFACTS),
+        target=option("target"),
+        results_json=Path(option("results_json")) if option("results_json") else None,
+        require_target=bool(option("require_target")),
+        devices=tuple(int(d) for d in devices.split(",")) if devices else (),
+        soc_version=option("soc_version"),
+        precision_mode=option("precision_mode"),
+        calibration_dir=_calibration_dir(option("calibration_dir"), option("data_root")),
+        perf_logs=tuple(Path(p) for p in option("perf_log") or ()),
+        given_om=given_om_models(option("om")),
+        onnx=Path(option("onnx")) if option("onnx") else None,
+    )
+
+
+def _calibration_dir(explicit: str | None, data_root: str | None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    root = data_root or os.environ.get("SRCNN_DATA_ROOT")
+    if root:
+        return Path(root) / "train"
+    default = PROJECT_ROOT.parent / "shared" / "data" / "train"
+    return default if default.is_dir() else None

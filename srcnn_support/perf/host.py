@@ -1,0 +1,135 @@
+"""Facts about the CPU that decide what its figures can be held to.
+
+Two facts matter to the cpu target's gates. Its int8 class: ONNX Runtime's int8 convolutions run
+one instruction per 4-way dot product with VNNI (AVX-512 VNNI or AVX-VNNI) or a tile product with
+AMX, but need three (vpmaddubsw, vpmaddwd, vpaddd) with AVX2 alone, so INT8's speed-up over fp32
+is a property of the class (issue 11: 1.9-2.2x with VNNI, 1.3-1.5x on a Zen 3 with AVX2 only).
+And its attainable fp32 peak: a nominal figure (cores x clock x FLOP/cycle) is wrong both ways --
+boost clocks beat it, and Zen 4 runs AVX-512 on 256-bit units so 16 lanes do not double it -- so
+"% of peak" is reported against a measured float32 matrix product in the model's own runtime, with
+the nominal beside it.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+CPUINFO = Path("/proc/cpuinfo")
+VNNI_FLAGS = ("avx512_vnni", "avx_vnni", "avx_vnni_int8", "amx_int8")
+
+INT8_CLASSES = {
+    "vnni": "int8 dot products in one instruction (AVX-512 VNNI, AVX-VNNI or AMX)",
+    "avx2": "AVX2 without VNNI: int8 dot products take three instructions",
+    "baseline": "no AVX2",
+}
+
+
+def read_cpuinfo() -> str:
+    try:
+        return CPUINFO.read_text()
+    except OSError:
+        return ""
+
+
+def cpu_flags(cpuinfo: str | None = None) -> frozenset[str]:
+    text = read_cpuinfo() if cpuinfo is None else cpuinfo
+    match = re.search(r"^flags\s*:\s*(.*)$", text, re.MULTILINE)
+    return frozenset(match[1].split()) if match else frozenset()
+
+
+def int8_class(flags: frozenset[str] | set[str]) -> str:
+    if any(flag in flags for flag in VNNI_FLAGS):
+        return "vnni"
+    return "avx2" if "avx2" in flags else "baseline"
+
+
+def describe_int8_class(flags: frozenset[str] | set[str]) -> str:
+    cls = int8_class(flags)
+    present = [f for f in (*VNNI_FLAGS, "avx512f", "avx2", "fma") if f in flags]
+    return f"{cls} ({INT8_CLASSES[cls]}; flags: {' '.join(present) or 'none of avx2/avx512f/vnni/amx'})"
+
+
+def cpu_model(cpuinfo: str | None = None) -> str:
+    text = read_cpuinfo() if cpuinfo is None else cpuinfo
+    match = re.search(r"^model name\s*:\s*(.*)$", text, re.MULTILINE)
+    return match[1].strip() if match else (platform.processor() or "unknown")
+
+
+def usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class CpuPeak:
+    gflops: float | None
+    explanation: str
+
+
+def nominal_fp32_peak(cpuinfo: str | None = None, cores: int | None = None, ghz: float | None = None) -> CpuPeak:
+    """cores x GHz x FLOP/cycle, assuming 2 FMA units of the widest vector the flags name."""
+    text = read_cpuinfo() if cpuinfo is None else cpuinfo
+    flags = cpu_flags(text)
+    lanes = 16 if "avx512f" in flags else 8 if "avx2" in flags else 4
+    has_fma = "fma" in flags or "avx512f" in flags
+    flop_per_cycle = 2 * lanes * 2 if has_fma else 2 * lanes
+    cores = cores or usable_cores()
+    ghz = ghz if ghz is not None else _cpu_ghz(text)
+    if ghz is None:
+        return CpuPeak(None, "CPU frequency unknown")
+    isa = "AVX-512" if lanes == 16 else "AVX2" if lanes == 8 else "SSE"
+    units = "2 FMA units" if has_fma else "no FMA"
+    return CpuPeak(cores * ghz * flop_per_cycle,
+                   f"{cores} cores x {ghz:.2f} GHz x {flop_per_cycle} FLOP/cycle ({isa}, {units} assumed)")
+
+
+def _cpu_ghz(cpuinfo: str) -> float | None:
+    try:
+        return int(Path("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq").read_text()) / 1e6
+    except (OSError, ValueError):
+        pass
+    match = re.search(r"^cpu MHz\s*:\s*([\d.]+)", cpuinfo, re.MULTILINE)
+    return float(match[1]) / 1000.0 if match else None
+
+
+PROBE_SIZE = 1024
+PROBE_REPEATS = 20
+
+
+@lru_cache(maxsize=1)
+def measured_fp32_peak(size: int = PROBE_SIZE, repeats: int = PROBE_REPEATS) -> CpuPeak:
+    """Best rate of a float32 matrix product in ONNX Runtime, with the model's session options (~0.2 s).
+
+    The runtime that runs the model, not another BLAS: measured on this Zen 5 VM, ONNX Runtime's
+    MatMul reached 470 GFLOP/s while torch.mm (MKL, which takes its AVX2 path on AMD) and numpy
+    (OpenBLAS pinned to Haswell kernels by OPENBLAS_CORETYPE here) read 212-215, below the model's
+    own 375. The best of several calls, not the mean: a shared VM's slow spells only lower a sample.
+    """
+    import numpy as np
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    from srcnn_support.backends.onnxruntime import session_options
+
+    rng = np.random.default_rng(0)
+    weight = helper.make_tensor("b", TensorProto.FLOAT, [size, size], rng.random(size * size, dtype=np.float32))
+    graph = helper.make_graph([helper.make_node("MatMul", ["a", "b"], ["c"])], "fp32_peak_probe",
+                              [helper.make_tensor_value_info("a", TensorProto.FLOAT, [size, size])],
+                              [helper.make_tensor_value_info("c", TensorProto.FLOAT, [size, size])], [weight])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    cores = usable_cores()
+    session = ort.InferenceSession(model.SerializeToString(), session_options(cores),
+                                   providers=["CPUExecutionProvider"])
+    feed = {"a": rng.random((size, size), dtype=np.float32)}
+    session.run(None, feed)
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        session.run(None, feed)
+        best = min(best, time.perf_counter() - started)
+    return CpuPeak(2.0 * size ** 3 / best / 1e9,
+                   f"float32 {size}x{size} MatMul in ONNX Runtime {ort.__version__}, best of {repeats}, {cores} threads")

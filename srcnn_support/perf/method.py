@@ -1,0 +1,182 @@
+"""Throughput methodology: warm-up, enough rounds for a stable median, and one formula.
+
+compute images/s = batch_size x 1000 / mean latency (ms) of one call on a batch. On the CPU the
+call is the whole computation, so end-to-end equals compute; device runners report both where
+their tool does. Inputs are real preprocessed images, cycled to fill a batch.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from srcnn_support.prepare.imaging import CROP_SIZE
+from srcnn_support.model.network import FLOP_PER_PIXEL
+from srcnn_support.prepare.prep import PreparedImage
+
+GFLOP_PER_IMAGE = FLOP_PER_PIXEL * CROP_SIZE * CROP_SIZE / 1e9  # 7.495
+
+
+def batch_of(images: list[PreparedImage], batch_size: int) -> np.ndarray:
+    planes = [images[i % len(images)].network_input for i in range(batch_size)]
+    return np.ascontiguousarray(np.stack(planes)[:, None], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class LatencyStats:
+    rounds: int
+    mean_ms: float
+    median_ms: float
+    p99_ms: float
+    min_ms: float
+    max_ms: float
+    stddev_ms: float
+
+    @classmethod
+    def from_seconds(cls, samples: list[float]) -> "LatencyStats":
+        ms = sorted(s * 1000.0 for s in samples)
+        return cls(len(ms), statistics.fmean(ms), statistics.median(ms), _percentile(ms, 99.0), ms[0], ms[-1],
+                   statistics.stdev(ms) if len(ms) > 1 else 0.0)
+
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    return float(np.percentile(np.asarray(sorted_values), q))
+
+
+def time_calls(fn: Callable[[], object], min_rounds: int = 5, min_time_s: float = 1.0,
+               max_rounds: int = 1000, warmup_rounds: int = 1) -> list[float]:
+    for _ in range(warmup_rounds):
+        fn()
+    samples: list[float] = []
+    started = time.perf_counter()
+    while len(samples) < max_rounds and (len(samples) < min_rounds or time.perf_counter() - started < min_time_s):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return samples
+
+
+@dataclass(frozen=True)
+class InterleavedRatio:
+    """Latency of ``second`` over ``first``: the median of per-pair ratios, the pairs, and every call's time."""
+    median: float
+    pair_ratios: list[float]
+    first_s: list[float]
+    second_s: list[float]
+
+    def median_interval(self, confidence: float = 0.95) -> tuple[float, float]:
+        return median_confidence_interval(self.pair_ratios, confidence)
+
+
+def median_confidence_interval(values: list[float], confidence: float = 0.95) -> tuple[float, float]:
+    """Distribution-free interval for the median: order statistics ``x_(k)``, ``x_(n+1-k)`` (sign test).
+
+    ``k`` is the largest rank with ``P(Binomial(n, 1/2) < k) <= (1 - confidence) / 2``; e.g. n = 16 at
+    95% gives ranks 4 and 13. No assumption about the noise's shape, which on a shared VM is skewed.
+    """
+    ordered = sorted(values)
+    n = len(ordered)
+    alpha_half = (1.0 - confidence) / 2.0
+    k, below = 0, 0.0
+    while k < n // 2 and below + math.comb(n, k) / 2.0 ** n <= alpha_half:
+        below += math.comb(n, k) / 2.0 ** n
+        k += 1
+    if k == 0:
+        raise ValueError(f"{n} values cannot give a {confidence:.0%} interval for the median")
+    return ordered[k - 1], ordered[n - k]
+
+
+def interleaved_ratio(first: Callable[[], object], second: Callable[[], object], min_rounds: int = 6,
+                      min_time_s: float = 4.0, block_rounds: int | None = None,
+                      min_blocks: int = 6, block_warmup: int = 1) -> InterleavedRatio:
+    """Latency of ``second`` relative to ``first``, measured in alternating blocks (AB BA AB ...).
+
+    Blocks, not single calls, alternate: switching sessions on every call evicts each one's buffers
+    from the cache and parks its threads, which penalises both and the faster one more (measured
+    here with the first INT8 build: INT8/fp32 read 1.3x call-by-call and 1.5-1.7x in blocks). The first call of every block
+    is a discarded warm-up. The ratio is the median over block pairs of the pair's median
+    latencies, so a slow spell of the machine moves both sides of a pair and cancels out. Two
+    callers sharing one session (harness vs bare ``session.run``) can alternate call by call
+    (``block_rounds=1, block_warmup=0``): nothing is evicted between them.
+    """
+    probe = time_calls(first, min_rounds=1, max_rounds=1, min_time_s=0.0) + \
+        time_calls(second, min_rounds=1, max_rounds=1, min_time_s=0.0)
+    per_call = max(sum(probe) / 2, 1e-4)
+    rounds = block_rounds or max(2, min(10, int(min_time_s / (2 * min_blocks) / per_call)))
+    a: list[float] = []
+    b: list[float] = []
+    pair_ratios: list[float] = []
+    started, pair = time.perf_counter(), 0
+    while (pair < min_blocks // 2 or len(a) < min_rounds or time.perf_counter() - started < min_time_s) and pair < 400:
+        block: dict[int, list[float]] = {}
+        for side in ((0, 1) if pair % 2 == 0 else (1, 0)):
+            block[side] = time_calls((first, second)[side], min_rounds=rounds, max_rounds=rounds, min_time_s=0.0,
+                                     warmup_rounds=block_warmup)
+        a.extend(block[0])
+        b.extend(block[1])
+        pair_ratios.append(statistics.median(block[1]) / statistics.median(block[0]))
+        pair += 1
+    return InterleavedRatio(statistics.median(pair_ratios), pair_ratios, a, b)
+
+
+def throughput_figures(batch_size: int, stats: LatencyStats) -> dict:
+    fps = batch_size * 1000.0 / stats.mean_ms
+    return {"fps": fps, "fps_median": batch_size * 1000.0 / stats.median_ms,
+            "gflops": fps * GFLOP_PER_IMAGE, **{f"latency_{k}": v for k, v in asdict(stats).items()}}
+
+
+def per_card(figures_per_chip: list[float], chips_per_card: int) -> tuple[float, str]:
+    """Sum measured chips; with fewer chips than the card holds, scale as the guide does (x chips)."""
+    if not figures_per_chip:
+        return math.nan, "no measurement"
+    if len(figures_per_chip) >= chips_per_card:
+        return sum(figures_per_chip[:chips_per_card]), f"sum of {chips_per_card} measured chips"
+    mean_chip = statistics.fmean(figures_per_chip)
+    return mean_chip * chips_per_card, (f"mean of {len(figures_per_chip)} measured chip(s) x {chips_per_card} "
+                                        "(the guide's per-card estimate)")
+
+
+def aggregate_per_card(rows: list[dict], chips_per_card: dict[str, int], thresholds: dict[tuple[str, int], float]) -> list[dict]:
+    """Controller side of a multi-device run: add the per-chip figures of each (target, batch) into a card figure."""
+    groups: dict[tuple[str, int], dict[int, float]] = {}
+    detected: dict[str, int] = {}
+    for row in rows:
+        if row.get("fps") is None:
+            continue
+        groups.setdefault((row["target"], row["batch_size"]), {})[row.get("device", 0)] = row["fps"]
+        if row.get("chips_per_card"):  # the product npu-smi detected outranks targets.json
+            detected[row["target"]] = row["chips_per_card"]
+    result = []
+    for (target, batch), by_device in sorted(groups.items()):
+        chips = detected.get(target, chips_per_card.get(target, 1))
+        if chips <= 1:
+            continue
+        value, how = per_card([by_device[d] for d in sorted(by_device)], chips)
+        threshold = thresholds.get((target, batch))
+        verdict = "recorded" if threshold is None else ("pass" if value > threshold else "fail")
+        result.append({"target": target, "batch_size": batch, "devices": sorted(by_device), "fps_per_card": value,
+                       "how": how, "threshold": threshold, "verdict": verdict})
+    return result
+
+
+def peak_shares(gflops: float) -> dict:
+    """The model's GFLOP/s as a share of the measured and of the nominal fp32 peak (see host.py)."""
+    from srcnn_support.perf.host import measured_fp32_peak, nominal_fp32_peak
+
+    measured, nominal = measured_fp32_peak(), nominal_fp32_peak()
+    return {"peak_share": gflops / measured.gflops if measured.gflops else None,
+            "peak_share_nominal": gflops / nominal.gflops if nominal.gflops else None}
+
+
+def describe_peaks() -> str:
+    from srcnn_support.perf.host import measured_fp32_peak, nominal_fp32_peak
+
+    measured, nominal = measured_fp32_peak(), nominal_fp32_peak()
+    nominal_text = f"{nominal.gflops:.0f} GFLOP/s ({nominal.explanation})" if nominal.gflops else nominal.explanation
+    return (f"measured {measured.gflops:.0f} GFLOP/s ({measured.explanation}), the base of '% of measured peak'; "
+            f"nominal {nominal_text}")

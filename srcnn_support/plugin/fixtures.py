@@ -1,0 +1,157 @@
+"""Session fixtures: the configuration, the results recorder, the artifact cache, weights, images and runners."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from srcnn_support.backends.runners import BuiltRunner, RunnerOptions, make_runner, missing_backend_runtime
+from srcnn_support.cache import ArtifactCache
+from srcnn_support.convert import artifacts
+from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
+from srcnn_support.gate.config import GateConfig
+from srcnn_support.model.network import identify_weights, read_weights
+from srcnn_support.plugin.session import session_of
+from srcnn_support.report.results import ResultsRecorder
+from srcnn_support.score.accuracy import (
+    AccuracyOptions,
+    AccuracySession,
+    broken_backend_reason,
+    save_reference_pictures,
+)
+
+
+def _user_error(exc: SrcnnGateError):
+    """Bad input met inside a fixture fails the tests with the library's one-line message."""
+    pytest.fail(str(exc), pytrace=False)
+
+
+def given_artifact_records(onnx_path) -> list[dict]:
+    """``--onnx``: refuse a bad file once, up front; otherwise its path and sha256 for the report."""
+    from srcnn_support.cache import sha256_file
+
+    try:
+        artifacts.given_onnx(onnx_path)
+    except SrcnnGateError as exc:
+        _user_error(exc)
+    return [{"kind": "onnx", "path": str(onnx_path), "sha256": sha256_file(onnx_path)}]
+
+
+@pytest.fixture(scope="session")
+def gate(pytestconfig: pytest.Config) -> GateConfig:
+    return session_of(pytestconfig).gate
+
+
+@pytest.fixture(scope="session")
+def recorder(pytestconfig: pytest.Config) -> ResultsRecorder:
+    return session_of(pytestconfig).recorder
+
+
+@pytest.fixture(scope="session")
+def artifact_cache(gate: GateConfig, pytestconfig: pytest.Config) -> ArtifactCache:
+    cache = ArtifactCache(gate.artifacts_dir / "cache")
+    session_of(pytestconfig).cache = cache
+    return cache
+
+
+@pytest.fixture(scope="session")
+def perf_target(gate: GateConfig, pytestconfig: pytest.Config):
+    from srcnn_support.gate.config import TARGETS_FILE
+    from srcnn_support.gate.targets import missing_hardware
+
+    targets = session_of(pytestconfig).targets
+    if gate.target not in targets:
+        pytest.fail(f"unknown --target {gate.target!r}; known: {', '.join(targets)} (edit {TARGETS_FILE} to add one)",
+                    pytrace=False)
+    target = targets[gate.target]
+    if gate.perf_logs:
+        pytest.skip("--perf-log given: the recorded figures are gated (test_recorded_throughput), not this machine")
+    reasons = (missing_hardware(target), missing_backend_runtime(target.backend, given_om=bool(gate.given_om)))
+    reason = "; ".join(dict.fromkeys(r for r in reasons if r))
+    if reason:
+        if gate.require_target:
+            pytest.fail(f"--require-target: {reason}", pytrace=False)
+        pytest.skip(reason)
+    return target
+
+
+def _runner_or_skip(backend: str, cache: ArtifactCache, gate: GateConfig, batch_size: int, options: RunnerOptions,
+                    require: bool) -> BuiltRunner:
+    try:
+        return make_runner(backend, cache, gate.weights, batch_size, options)
+    except MissingRuntimeError as exc:
+        if require:
+            pytest.fail(f"--require-target: {exc}", pytrace=False)
+        pytest.skip(str(exc))
+
+
+@contextmanager
+def backend_faults_fail_the_test(recorder: ResultsRecorder, target: str, backend: str,
+                                 batch_size: int) -> Iterator[None]:
+    """A perf test whose backend or tool raises, crashes or hangs fails in one line and shows as broken."""
+    try:
+        yield
+    except AssertionError:
+        raise
+    except Exception as exc:
+        reason = broken_backend_reason(backend, exc)
+        recorder.add_perf({"target": target, "backend": backend, "precision": "n/a", "batch_size": batch_size,
+                           "gated": True, "verdict": "broken", "gate": reason})
+        pytest.fail(reason, pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def perf_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, weights_identity):
+    def build(batch_size: int, device_id: int = 0) -> BuiltRunner:
+        options = RunnerOptions(gate.soc_version, gate.precision_mode, device_id, calibration_dir=gate.calibration_dir,
+                                given_om=gate.given_om, onnx=gate.onnx)
+        return _runner_or_skip(perf_target.backend, artifact_cache, gate, batch_size, options, gate.require_target)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def perf_variant_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, weights_identity):
+    def build(backend: str, batch_size: int = 1) -> BuiltRunner:
+        options = RunnerOptions(calibration_dir=gate.calibration_dir, onnx=gate.onnx)
+        return _runner_or_skip(backend, artifact_cache, gate, batch_size, options, require=False)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def weights_identity(gate: GateConfig, recorder: ResultsRecorder):
+    try:
+        identity = identify_weights(gate.weights)
+        _, loaded_as = read_weights(gate.weights)  # refuse bad weights once, before any backend touches them
+    except SrcnnGateError as exc:
+        _user_error(exc)
+    recorder.meta.update({"weights": identity.path, "weights_md5": identity.md5, "weights_sha256": identity.sha256,
+                          "weights_loaded_as": loaded_as,
+                          "dataset": gate.dataset.description})
+    if gate.onnx is not None:
+        recorder.meta["given_artifacts"] = given_artifact_records(gate.onnx)
+    return identity
+
+
+@pytest.fixture(scope="session")
+def prepared(gate: GateConfig, artifact_cache: ArtifactCache):
+    try:
+        return artifacts.prepared_images(artifact_cache, list(gate.dataset.files))
+    except SrcnnGateError as exc:
+        _user_error(exc)
+
+
+@pytest.fixture(scope="session")
+def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_identity,
+             recorder: ResultsRecorder) -> AccuracySession:
+    from srcnn_support.diagnose.failure_diagnosis import FailureDiagnoses
+
+    options = AccuracyOptions(soc_version=gate.soc_version, precision_mode=gate.precision_mode, given_om=gate.given_om,
+                              device_id=gate.devices[0] if gate.devices else 0, calibration_dir=gate.calibration_dir,
+                              onnx=gate.onnx)
+    session = AccuracySession(artifact_cache, gate.weights, prepared, options)
+    session.diagnoses = FailureDiagnoses(gate.weights, list(gate.dataset.files), recorder.meta)
+    save_reference_pictures(session, gate.report_dir)
+    return session

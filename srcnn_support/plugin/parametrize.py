@@ -1,0 +1,37 @@
+"""Test parametrisation from the run's configuration: backends, batch sizes, variants, devices, images."""
+from __future__ import annotations
+
+import pytest
+
+from srcnn_support.plugin.session import session_of
+from srcnn_support.score.accuracy import BACKENDS
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    session = session_of(metafunc.config)
+    if "backend" in metafunc.fixturenames and not _parametrized_by_test(metafunc, "backend"):
+        metafunc.parametrize("backend", BACKENDS, scope="session")
+    if "perf_batch_size" in metafunc.fixturenames:
+        target = session.perf_target_or_none()
+        sizes = target.batch_sizes if target else (1,)
+        metafunc.parametrize("perf_batch_size", sizes, ids=[f"bs{b}" for b in sizes], scope="session")
+    if "perf_variant" in metafunc.fixturenames:
+        target = session.perf_target_or_none()
+        cases = [(v, b) for v in (target.variants if target else ()) for b in v.batch_sizes]
+        metafunc.parametrize("perf_variant", cases, ids=[f"{v.backend}-bs{b}" for v, b in cases] or None,
+                             scope="session")
+    if "perf_device" in metafunc.fixturenames:
+        devices = session.gate.devices or (0,)
+        metafunc.parametrize("perf_device", [pytest.param(d, marks=pytest.mark.xdist_group(f"device{d}"))
+                                             for d in devices], ids=[f"dev{d}" for d in devices], scope="session")
+    if "image_name" in metafunc.fixturenames:
+        metafunc.parametrize("image_name", session.gate.dataset.names, scope="session")
+
+
+def _parametrized_by_test(metafunc: pytest.Metafunc, name: str) -> bool:
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0]
+        names = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+        if name in names:
+            return True
+    return False

@@ -1,0 +1,61 @@
+"""Which images a run uses: a user's directory, a named benchmark set, or the bundled sample photos."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from srcnn_support.errors import SrcnnGateError
+from srcnn_support.prepare.imaging import scan_images
+
+DATASET_DIR_ENV = "SRCNN_DATASET_DIR"
+DATA_ROOT_ENV = "SRCNN_DATA_ROOT"
+NAMED_SETS = {"set5": "Set5", "set14": "Set14", "bsd68": "BSD68"}
+# Natural photographs inside scikit-image's wheel: present on any machine that installed the suite.
+# Six rather than four: chelsea (soft focus) and rocket (JPEG) leave little for SR to recover, and
+# the mean-gain gate (1.5 dB over bicubic) should judge the port, not the choice of pictures.
+SAMPLE_PHOTOS = ("astronaut.png", "camera.png", "chelsea.png", "coffee.png", "motorcycle_left.png", "rocket.jpg")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    label: str
+    files: tuple[Path, ...]
+    description: str
+    skipped: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        return [p.stem for p in self.files]
+
+
+def sample_photos() -> Dataset:
+    import skimage.data
+
+    folder = Path(skimage.data.__file__).parent
+    files = tuple(folder / name for name in SAMPLE_PHOTOS)
+    absent = [str(p) for p in files if not p.is_file()]
+    if absent:
+        raise SrcnnGateError(absent[0], "bundled sample photo missing from the scikit-image install")
+    return Dataset("samples", files, f"no dataset configured: {len(files)} sample photos shipped with "
+                   f"scikit-image ({', '.join(SAMPLE_PHOTOS)}); pass --dataset-dir for Set5")
+
+
+def named_set_dir(name: str, data_root: str | None) -> Path:
+    root = Path(data_root or os.environ.get(DATA_ROOT_ENV) or "../shared/data")
+    return root / NAMED_SETS[name]
+
+
+def resolve_dataset(dataset_dir: str | None = None, dataset: str | None = None,
+                    data_root: str | None = None) -> Dataset:
+    """``--dataset-dir`` wins, then ``--dataset`` (set5|set14|bsd68 or a path), then $SRCNN_DATASET_DIR, then samples."""
+    chosen = dataset_dir
+    if not chosen and dataset:
+        chosen = str(named_set_dir(dataset.lower(), data_root)) if dataset.lower() in NAMED_SETS else dataset
+    chosen = chosen or os.environ.get(DATASET_DIR_ENV)
+    if not chosen:
+        return sample_photos()
+    directory = Path(chosen)
+    folder = scan_images(directory)
+    return Dataset(directory.name or str(directory), folder.files,
+                   f"dataset {directory} ({len(folder.files)} images)", folder.skipped)

@@ -1,0 +1,119 @@
+"""The release report: ``report.md`` and a self-contained ``report.html`` in the artifacts directory.
+
+Each run stores the parts it measured (``accuracy.json``, ``perf.json``) beside the report and then
+renders the report from the newest copy of every part, so ``pytest -m accuracy`` followed by
+``pytest -m perf`` leaves one report with both; every section says which run produced it.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+
+from srcnn_support.atomic import atomic_write_text
+from srcnn_support.gate.release_verdict import release_verdict
+from srcnn_support.report.blocks import (
+    Picture,
+    Table,
+    accuracy_blocks,
+    environment_blocks,
+    full_size_blocks,
+    perf_blocks,
+)
+from srcnn_support.report.environment import environment  # noqa: F401  (read by the plugin)
+from srcnn_support.report.pictures import PICTURES, PLOT, save_side_by_side, throughput_plot  # noqa: F401
+
+
+def save_part(report_dir: Path, part: str, document: dict) -> None:
+    atomic_write_text(report_dir / f"{part}.json", json.dumps(document, indent=2) + "\n")
+
+
+def load_part(report_dir: Path, part: str) -> dict | None:
+    path = report_dir / f"{part}.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def render_markdown(sections: list[tuple[str, list]], base: Path, headline: str) -> str:
+    out = [headline, "", "# SRCNN x2 release report", ""]
+    for title, blocks in sections:
+        out += [f"## {title}", ""]
+        for block in blocks:
+            if isinstance(block, Table):
+                out.append("| " + " | ".join(block.header) + " |")
+                out.append("|" + "---|" * len(block.header))
+                out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in block.rows]
+            elif isinstance(block, Picture):
+                out.append(f"![{block.caption}]({block.path.relative_to(base).as_posix()})")
+                out.append(f"*{block.caption}*")
+            else:
+                out.append(block)
+            out.append("")
+    return "\n".join(out)
+
+
+def render_html(sections: list[tuple[str, list]], headline: str) -> str:
+    def inline(text: str) -> str:
+        escaped = html.escape(text)
+        parts = escaped.split("`")
+        return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)).replace("**", "")
+
+    verdict_class = "pass" if headline.startswith("RELEASE PASS") else "fail"
+    body = [f"<p class='verdict {verdict_class}'>{inline(headline)}</p>", "<h1>SRCNN x2 release report</h1>"]
+    for title, blocks in sections:
+        body.append(f"<h2>{html.escape(title)}</h2>")
+        for block in blocks:
+            if isinstance(block, Table):
+                head = "".join(f"<th>{inline(h)}</th>" for h in block.header)
+                rows = "".join("<tr>" + "".join(f"<td{' class=fail' if c.startswith('FAIL') or c == 'fail' else ''}>{inline(c)}</td>"
+                                                for c in row) + "</tr>" for row in block.rows)
+                body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            elif isinstance(block, Picture):
+                data = base64.b64encode(block.path.read_bytes()).decode()
+                body.append(f'<figure><img alt="{html.escape(block.caption)}" src="data:image/png;base64,{data}">'
+                            f"<figcaption>{html.escape(block.caption)}</figcaption></figure>")
+            elif block.startswith("### "):
+                body.append(f"<h3>{inline(block[4:])}</h3>")
+            else:
+                lines = block.split("\n")
+                body.append(f"<p>{inline(lines[0])}</p>")
+                if len(lines) > 1:
+                    body.append("<ul>" + "".join(f"<li>{inline(l[2:])}</li>" for l in lines[1:]) + "</ul>")
+    style = ("body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;"
+             "margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}td:first-child,th:first-child"
+             "{text-align:left}.fail{background:#fbb;font-weight:bold}.verdict{padding:.6em;font-size:1.2em}"
+             ".verdict.pass{background:#bfb;font-weight:bold}img{max-width:100%;image-rendering:pixelated}")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>SRCNN x2 release report</title>"
+            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+
+
+def write_report(report_dir: Path) -> tuple[Path, Path] | None:
+    accuracy, perf = load_part(report_dir, "accuracy"), load_part(report_dir, "perf")
+    if not accuracy and not perf and not list(report_dir.glob("fullsize-*.json")):
+        return None
+    sections: list[tuple[str, list]] = []
+    if accuracy and accuracy.get("images"):
+        sections.append(("Accuracy", accuracy_blocks(accuracy)))
+        pictures = [Picture(p, f"{p.stem}: bicubic | SRCNN | ground truth (4x zoom of the most detailed 64x64 crop)")
+                    for p in sorted((report_dir / PICTURES).glob("*.png"))
+                    if p.stem in {r["image"] for r in accuracy["images"]}]
+        if pictures:
+            sections.append(("Pictures", pictures))
+    full_parts = [p for p in (load_part(report_dir, f.stem) for f in sorted(report_dir.glob("fullsize-*.json"))) if p]
+    if full_parts:
+        sections.append(("Standard benchmark (full-size images)", full_size_blocks(full_parts)))
+    if perf and perf.get("perf"):
+        sections.append(("Throughput", perf_blocks(perf, throughput_plot(perf["perf"], report_dir / PLOT))))
+    for part, doc in (("accuracy run", accuracy), ("perf run", perf)):
+        if doc and doc.get("environment"):
+            sections.append((f"Environment ({part})", environment_blocks(doc["environment"])))
+    headline = release_verdict([doc for doc in (accuracy, perf) if doc]).headline()
+    md_path, html_path = report_dir / "report.md", report_dir / "report.html"
+    atomic_write_text(md_path, render_markdown(sections, report_dir, headline))
+    atomic_write_text(html_path, render_html(sections, headline))
+    return md_path, html_path
+

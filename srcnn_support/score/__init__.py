@@ -1,0 +1,1 @@
+"""Guide step 5, postprocessing and scoring: PSNR/SSIM, scoring a backend over images, the full-size protocol, tiling."""

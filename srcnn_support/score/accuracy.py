@@ -1,0 +1,174 @@
+"""Everything the accuracy gate measures, computed once per backend and kept apart from the verdicts."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from srcnn_support.backends.base import Runner, RunnerInfo
+from srcnn_support.cache import ArtifactCache
+from srcnn_support.errors import SrcnnGateError
+from srcnn_support.score.evaluate import ImageScore, max_abs_difference, run_images, score_image
+from srcnn_support.prepare.guide_files import Layout
+from srcnn_support.prepare.prep import PreparedImage
+from srcnn_support.backends.runners import RunnerOptions, make_runner
+
+GPU_BACKENDS = ("torch-cuda-fp16", "torch-cuda-tf32")
+BACKENDS = ("pytorch", "onnxruntime", "ascend-om", "tensorrt", "onnxruntime-fp16", "onnxruntime-int8", *GPU_BACKENDS)
+# Reduced precision (int8, fp16, TF32's 10-bit mantissa): max-abs to PyTorch fp32 is reported, not gated at
+# 1e-4; the mean standard PSNR must stay within 0.1 dB of fp32 instead.
+QUANTIZED_BACKENDS = ("onnxruntime-fp16", "onnxruntime-int8", *GPU_BACKENDS)
+MAX_STANDARD_PSNR_DROP_DB = 0.1  # quantized vs fp32, mean over the dataset
+MAX_ABS_TOLERANCE = 1e-4
+RELATIVE_TOLERANCE = 0.01
+MIN_MEAN_GAIN_OVER_BICUBIC_DB = 1.5
+
+
+def equality_rule(backend: str, precision_mode: str, precision: str = "fp32") -> str:
+    """``max_abs`` (fp32: 1e-4 to PyTorch) or ``psnr`` for an artifact built in a reduced precision.
+
+    ATC's default ``force_fp16`` rounds weights and activations to fp16 (max-abs about 1e-3 on
+    SRCNN's outputs) while the PSNR moves by hundredths of a percent, and so does an fp16 TensorRT
+    engine; such an artifact is held to the guide's PSNR rule and its max-abs is reported.
+    """
+    from srcnn_support.convert.atc import keeps_fp32
+
+    if backend == "ascend-om" and not keeps_fp32(precision_mode):
+        return "psnr"
+    return "psnr" if precision == "fp16" else "max_abs"
+
+
+@dataclass
+class BackendOutcome:
+    backend: str
+    info: RunnerInfo
+    natural: dict[str, np.ndarray] = field(repr=False)
+    guide: dict[str, np.ndarray] = field(repr=False)
+    scores: dict[str, ImageScore] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AccuracyOptions:
+    soc_version: str | None = None
+    precision_mode: str = "force_fp16"
+    device_id: int = 0
+    batch_size: int = 1
+    calibration_dir: Path | None = None
+    given_om: tuple[tuple[int, Path], ...] = ()
+    onnx: Path | None = None
+
+
+class AccuracySession:
+    """Lazily runs each backend over the prepared images; a missing runtime raises MissingRuntimeError."""
+
+    def __init__(self, cache: ArtifactCache, weights: Path, images: list[PreparedImage],
+                 options: AccuracyOptions = AccuracyOptions()) -> None:
+        self.cache = cache
+        self.weights = Path(weights)
+        self.images = images
+        self.options = options
+        self._outcomes: dict[str, BackendOutcome] = {}
+        self._full_size: dict[str, list] = {}
+        self._failures: dict[str, Exception] = {}
+        self.diagnoses = None  # a FailureDiagnoses when failures should say which porting mistake explains them
+
+    @cached_property
+    def reference(self) -> BackendOutcome:
+        """The live reference: the reference script's semantics in PyTorch on the same data and weights."""
+        return self.outcome("pytorch")
+
+    def outcome(self, backend: str) -> BackendOutcome:
+        if backend in self._failures:
+            raise self._failures[backend]
+        if backend not in self._outcomes:
+            try:
+                self._outcomes[backend] = self._run(backend)
+            except Exception as exc:
+                self._failures[backend] = exc
+                raise
+        return self._outcomes[backend]
+
+    def _run(self, backend: str) -> BackendOutcome:
+        runner, fixed_batch = self._make_runner(backend)
+        with runner:
+            batch = self.options.batch_size
+            natural = run_images(runner, self.images, Layout.NATURAL, batch, fixed_batch)
+            guide = run_images(runner, self.images, Layout.GUIDE, batch, fixed_batch)
+            info = runner.info()
+        outcome = BackendOutcome(backend, info, natural, guide)
+        outcome.scores = {img.name: score_image(img, natural[img.name], guide[img.name]) for img in self.images}
+        return outcome
+
+    def _make_runner(self, backend: str) -> tuple[Runner, bool]:
+        options = RunnerOptions(self.options.soc_version, self.options.precision_mode, self.options.device_id,
+                                calibration_dir=self.options.calibration_dir, given_om=self.options.given_om,
+                                onnx=self.options.onnx)
+        built = make_runner(backend, self.cache, self.weights, self.options.batch_size, options)
+        return built.runner, built.fixed_batch
+
+    def full_size(self, backend: str, files: list[Path]) -> list:
+        """The usual SR benchmark protocol (full-size images) for one backend; cached per session."""
+        from srcnn_support.score.fullsize import evaluate_files
+        from srcnn_support.score.tiling import fixed_shape_inference
+
+        if backend not in self._full_size:
+            runner, fixed_batch = self._make_runner(backend)
+            with runner:
+                # a fixed-shape model (.om) sees the image as 256 x 256 tiles with an exact halo (tiling.py)
+                infer = fixed_shape_inference(runner.infer, getattr(runner, "batch_size", 1)) if fixed_batch else None
+                self._full_size[backend] = evaluate_files(runner, files, infer=infer)
+        return self._full_size[backend]
+
+    def max_abs_vs_reference(self, backend: str, image: str, layout: Layout) -> float:
+        mine, ref = self.outcome(backend), self.reference
+        if layout is Layout.GUIDE:
+            return max_abs_difference(mine.guide[image], ref.guide[image])
+        return max_abs_difference(mine.natural[image], ref.natural[image])
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    weights_md5: str
+    reference_script: dict[str, float]
+    om: dict[str, float]
+    source: str
+
+    @classmethod
+    def load(cls, path: Path) -> "PublishedTable":
+        data = json.loads(Path(path).read_text())
+        rows = data["images"]
+        return cls(data["weights_md5"], {k: v["reference_script"] for k, v in rows.items()},
+                   {k: v["om"] for k, v in rows.items()}, data["source"])
+
+
+def broken_backend_reason(backend: str, exc: BaseException) -> str:
+    """One line for a backend whose runtime or tool failed: its tests fail with it, the others go on."""
+    cause = str(exc) if isinstance(exc, SrcnnGateError) else f"{type(exc).__name__}: {exc}"
+    first = cause.strip().splitlines()[0] if cause.strip() else type(exc).__name__
+    return f"{backend}: backend broken: {first}"
+
+
+def measurement_row(session: AccuracySession, backend: str, image: str) -> dict:
+    """Everything the results JSON holds for one image and backend."""
+    outcome, reference = session.outcome(backend), session.reference
+    return {
+        **outcome.scores[image].as_dict(),
+        "reference_guide_psnr": reference.scores[image].guide_psnr_natural_clamped,
+        "max_abs_vs_pytorch_natural": session.max_abs_vs_reference(backend, image, Layout.NATURAL),
+        "max_abs_vs_pytorch_guide": session.max_abs_vs_reference(backend, image, Layout.GUIDE),
+        "precision": outcome.info.precision,
+        "versions": outcome.info.versions,
+    }
+
+
+def save_reference_pictures(session: AccuracySession, report_dir: Path) -> None:
+    """Side-by-side crops (bicubic | SRCNN | ground truth) of the reference outputs, for the report."""
+    from srcnn_support.prepare.imaging import compose_sr_rgb
+    from srcnn_support.report.render import save_side_by_side
+
+    for image in session.images:
+        sr = compose_sr_rgb(session.reference.natural[image.name], image.bicubic)
+        save_side_by_side(report_dir, image.name, image.bicubic, sr, image.ground_truth)

@@ -104,8 +104,11 @@ class ArtifactCache:
             except OSError as exc:
                 shutil.rmtree(staging, ignore_errors=True)
                 if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-                    raise SrcnnGateError(final.parent, f"{exc.strerror} while building the {kind} artifact; nothing "
-                                                      "was cached, the next run rebuilds it once space is freed") from None
+                    raise SrcnnGateError(
+                        final.parent,
+                        f"{exc.strerror} while building the {kind} artifact; nothing "
+                        "was cached, the next run rebuilds it once space is freed",
+                    ) from None
                 raise
             except BaseException:  # a failed build, Ctrl-C, SIGTERM: readers must never see a partial artifact
                 shutil.rmtree(staging, ignore_errors=True)

@@ -1,1 +1,3 @@
-"""Guide step 4, inference: runners that run what they are given (after Polygraphy's runners), and building one by name."""
+"""Guide step 4, inference:
+runners that run what they are given (after Polygraphy's runners), and building one by name.
+"""

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from srcnn_support.perf.ascend_perf import ToolThroughput, ais_bench_session_throughput, benchmark_tool_throughput
+from srcnn_support.backends.base import Runner, RunnerInfo
 from srcnn_support.cache import sha256_file
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
+from srcnn_support.perf.ascend_perf import ToolThroughput, ais_bench_session_throughput, benchmark_tool_throughput
 from srcnn_support.prepare.guide_files import Layout, format_info, read_dump_dir, write_bin
 from srcnn_support.tools import job_timeout_s, run_tool
-from srcnn_support.backends.base import Runner, RunnerInfo
 
 
 def ais_bench_available() -> bool:

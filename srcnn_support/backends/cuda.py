@@ -9,10 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from srcnn_support.errors import MissingRuntimeError
 from srcnn_support.backends.base import Runner
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.backends.torch_cuda import TorchCudaGraphRunner, missing_torch_cuda
+from srcnn_support.errors import MissingRuntimeError
 
 CUDA_PROVIDER = "CUDAExecutionProvider"
 

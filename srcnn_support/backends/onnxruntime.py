@@ -5,9 +5,9 @@ from pathlib import Path
 
 import numpy as np
 
+from srcnn_support.backends.base import Runner, RunnerInfo
 from srcnn_support.errors import MissingRuntimeError
 from srcnn_support.export.onnx_export import INPUT_NAME
-from srcnn_support.backends.base import Runner, RunnerInfo
 
 
 def session_options(threads: int | None = None):

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from srcnn_support.model.network import SRCNN, load_model
 from srcnn_support.backends.base import Runner, RunnerInfo
+from srcnn_support.model.network import SRCNN, load_model
 
 
 class PyTorchRunner(Runner):

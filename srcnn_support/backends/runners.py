@@ -5,18 +5,22 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from srcnn_support.convert import artifacts
-from srcnn_support.convert.atc import MISSING_ATC, require_soc_version
 from srcnn_support.backends.ascend import AscendOmRunner, missing_ascend_runtime
 from srcnn_support.backends.base import Runner
-from srcnn_support.backends.cuda import cuda_runner, missing_cuda_runtime, missing_onnxruntime_cuda, onnxruntime_cuda_runner
+from srcnn_support.backends.cuda import (
+    cuda_runner,
+    missing_cuda_runtime,
+    missing_onnxruntime_cuda,
+    onnxruntime_cuda_runner,
+)
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.backends.pytorch import PyTorchRunner
 from srcnn_support.backends.tensorrt import missing_tensorrt_runtime, tensorrt_runner
 from srcnn_support.backends.torch_cuda import TorchCudaGraphRunner, missing_torch_cuda
 from srcnn_support.cache import ArtifactCache
+from srcnn_support.convert import artifacts
+from srcnn_support.convert.atc import MISSING_ATC, require_soc_version
 from srcnn_support.errors import MissingRuntimeError
-
 
 TORCH_CUDA_BACKENDS = ("torch-cuda-fp16", "torch-cuda-tf32")
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
+from srcnn_support.backends.base import Runner, RunnerInfo
+from srcnn_support.backends.tensorrt_api import cuda_device_count, polygraphy_cuda, tensorrt_module
+from srcnn_support.convert.trt_engine import MAX_BATCH, PROFILE
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.export.onnx_export import INPUT_NAME
 from srcnn_support.perf.toollogs import ToolFigure, parse_trtexec_log
-from srcnn_support.convert.trt_engine import MAX_BATCH, PROFILE
-from srcnn_support.backends.base import Runner, RunnerInfo
-from srcnn_support.backends.tensorrt_api import cuda_device_count, polygraphy_cuda, tensorrt_module
 
 
 def python_api_available() -> bool:
@@ -44,7 +44,7 @@ def missing_tensorrt_runtime() -> str | None:
 def check_in_profile(batch: np.ndarray) -> None:
     """Refuse a shape the engine's profile does not cover, before any tool sees it."""
     low, high = PROFILE[0], PROFILE[2]
-    if not all(lo <= d <= hi for lo, d, hi in zip(low, batch.shape, high)):
+    if not all(lo <= d <= hi for lo, d, hi in zip(low, batch.shape, high, strict=False)):
         raise SrcnnGateError("tensorrt", f"input shape {batch.shape} is outside the engine's profile "
                              f"{tuple(low)}..{tuple(high)} (batch 1-{MAX_BATCH}, fixed 256 x 256)")
 
@@ -130,7 +130,9 @@ def read_exported_output(path: Path, shape: tuple[int, ...]) -> np.ndarray:
     except (OSError, ValueError) as exc:
         raise SrcnnGateError(path, f"trtexec wrote no readable --exportOutput JSON ({exc})") from None
     if not isinstance(tensors, list) or len(tensors) != 1:
-        raise SrcnnGateError(path, f"expected exactly one output tensor, found {len(tensors) if isinstance(tensors, list) else 'none'}")
+        raise SrcnnGateError(
+            path, f"expected exactly one output tensor, found {len(tensors) if isinstance(tensors, list) else 'none'}"
+        )
     tensor = tensors[0]
     dims = tuple(int(d) for d in str(tensor.get("dimensions", "")).split("x") if d)
     if dims != tuple(shape):

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+from srcnn_support.backends.base import Runner, RunnerInfo
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.model.network import load_model
-from srcnn_support.backends.base import Runner, RunnerInfo
 
 PRECISIONS = ("fp16", "tf32")
 MAX_GRAPHS = 8  # full-size images each have their own shape; past this many, shapes run eagerly

@@ -4,15 +4,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from srcnn_support.convert import artifacts
+from srcnn_support.backends.runners import make_runner
 from srcnn_support.cache import ArtifactCache
+from srcnn_support.convert import artifacts
+from srcnn_support.model.network import identify_weights
+from srcnn_support.prepare.guide_files import Layout
+from srcnn_support.prepare.imaging import list_images
 from srcnn_support.score.evaluate import mean, run_images, score_image
 from srcnn_support.score.fullsize import evaluate_full_size
 from srcnn_support.score.fullsize import summary as full_size_summary
-from srcnn_support.prepare.guide_files import Layout
-from srcnn_support.prepare.imaging import list_images
-from srcnn_support.model.network import identify_weights
-from srcnn_support.backends.runners import make_runner
 
 
 def evaluate(weights: Path, dataset_dir: Path, backend: str, protocol: str, artifacts_dir: Path, log) -> dict:
@@ -26,7 +26,10 @@ def evaluate(weights: Path, dataset_dir: Path, backend: str, protocol: str, arti
             scores = evaluate_full_size(runner, dataset_dir)
             log(f"{'image':<12} {'size':>9} {'PSNR':>8} {'SSIM':>7} {'bicubic':>8} {'SSIM':>7}")
             for s in scores:
-                log(f"{s.image:<12} {s.width:>4}x{s.height:<4} {s.psnr:8.3f} {s.ssim:7.4f} {s.bicubic_psnr:8.3f} {s.bicubic_ssim:7.4f}")
+                log(
+                    f"{s.image:<12} {s.width:>4}x{s.height:<4} {s.psnr:8.3f} {s.ssim:7.4f} "
+                    f"{s.bicubic_psnr:8.3f} {s.bicubic_ssim:7.4f}"
+                )
             rows = [asdict(s) for s in scores]
             summary = full_size_summary(scores)
             log(f"{'mean':<12} {'':>9} {summary['psnr']:8.3f} {summary['ssim']:7.4f} "
@@ -41,9 +44,20 @@ def evaluate(weights: Path, dataset_dir: Path, backend: str, protocol: str, arti
                 log(f"{s.image:<12} {s.guide_psnr_natural_clamped:10.2f} {s.guide_psnr_guide_layout:11.2f} "
                     f"{s.standard_psnr:8.3f} {s.standard_ssim:7.4f} {s.bicubic_psnr:8.3f}")
             rows = [s.as_dict() for s in scores]
-            summary = {k: mean(r[k] for r in rows) for k in
-                       ("guide_psnr_natural_clamped", "guide_psnr_guide_layout", "standard_psnr", "standard_ssim", "bicubic_psnr")}
-            log(f"{'mean':<12} {summary['guide_psnr_natural_clamped']:10.2f} {summary['guide_psnr_guide_layout']:11.2f} "
-                f"{summary['standard_psnr']:8.3f} {summary['standard_ssim']:7.4f} {summary['bicubic_psnr']:8.3f}")
+            summary = {
+                k: mean(r[k] for r in rows)
+                for k in (
+                    "guide_psnr_natural_clamped",
+                    "guide_psnr_guide_layout",
+                    "standard_psnr",
+                    "standard_ssim",
+                    "bicubic_psnr",
+                )
+            }
+            log(
+                f"{'mean':<12} {summary['guide_psnr_natural_clamped']:10.2f} "
+                f"{summary['guide_psnr_guide_layout']:11.2f} "
+                f"{summary['standard_psnr']:8.3f} {summary['standard_ssim']:7.4f} {summary['bicubic_psnr']:8.3f}"
+            )
     document.update({"images": rows, "mean": summary})
     return document

@@ -11,9 +11,8 @@ from srcnn_support.errors import SrcnnGateError
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from srcnn_support.model.train import TrainConfig, train
-
     from srcnn_support.model.network import identify_weights
+    from srcnn_support.model.train import TrainConfig, train
 
     config = TrainConfig(
         data_dir=args.data, steps=args.steps, batch_size=args.batch_size, patch_size=args.patch_size,
@@ -104,7 +103,9 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     from srcnn_support.gate.config import DEFAULT_WEIGHTS
     from srcnn_support.prepare.imaging import list_images
 
-    diagnosis = diagnose_dump_dir(Path(args.dump_dir), list_images(args.dataset_dir), Path(args.weights or DEFAULT_WEIGHTS))
+    diagnosis = diagnose_dump_dir(
+        Path(args.dump_dir), list_images(args.dataset_dir), Path(args.weights or DEFAULT_WEIGHTS)
+    )
     for line in diagnosis.lines():
         print(line)
     if args.json:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from srcnn_support.convert.atc import ATC_CODE_MODULES, AtcRequest, atc_version, convert, find_atc
 from srcnn_support.cache import ArtifactCache, code_version, sha256_file
+from srcnn_support.convert.atc import ATC_CODE_MODULES, AtcRequest, atc_version, convert, find_atc
 from srcnn_support.export.onnx_export import EXPORT_CODE_MODULES, export_onnx
-from srcnn_support.prepare.imaging import CROP_SIZE, SCALE
 from srcnn_support.model.network import load_model
+from srcnn_support.prepare.imaging import CROP_SIZE, SCALE
 from srcnn_support.prepare.prep import PREP_CODE_MODULES, PreparedImage, load_prepared, prepare_image
 
 

@@ -65,7 +65,13 @@ def calibration_planes(files: list[Path]) -> list[np.ndarray]:
 
 def _quantize(fp32, out: Path, planes: list[np.ndarray]) -> None:
     import onnx
-    from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
 
     class Reader(CalibrationDataReader):
         def __init__(self) -> None:
@@ -110,7 +116,9 @@ def _set_initializer(model, name: str, value: np.ndarray) -> None:
 
 def dequantized_weight(qdq_model, weight_name: str) -> np.ndarray:
     """A layer's weights exactly as the INT8 model will use them (int8 x per-channel scale)."""
-    node = next(n for n in qdq_model.graph.node if n.op_type == "DequantizeLinear" and n.input[0].startswith(weight_name))
+    node = next(
+        n for n in qdq_model.graph.node if n.op_type == "DequantizeLinear" and n.input[0].startswith(weight_name)
+    )
     q = _initializer(qdq_model, node.input[0]).astype(np.float64)
     scale = _initializer(qdq_model, node.input[1]).astype(np.float64)
     zero = _initializer(qdq_model, node.input[2]).astype(np.float64) if len(node.input) > 2 else np.zeros_like(scale)
@@ -154,19 +162,27 @@ def replicate_output_conv(model, conv: str, copies: int, seed: int = SEED):
 
     replicated = onnx.ModelProto()
     replicated.CopyFrom(model)
-    weight, bias = _initializer(replicated, f"{conv}.weight").astype(np.float64), _initializer(replicated, f"{conv}.bias")
+    weight, bias = (
+        _initializer(replicated, f"{conv}.weight").astype(np.float64),
+        _initializer(replicated, f"{conv}.bias"),
+    )
     if weight.shape[0] != 1:
         raise ValueError(f"{conv} has {weight.shape[0]} output channels; only a one-channel output is replicated")
     grid = (np.arange(copies) + 0.5) / copies - 0.5
     rng = np.random.default_rng(seed)
-    offsets = np.stack([rng.permutation(grid) for _ in range(weight.size)], axis=1).reshape((copies,) + weight.shape[1:])
+    offsets = np.stack([rng.permutation(grid) for _ in range(weight.size)], axis=1).reshape(
+        (copies,) + weight.shape[1:]
+    )
     step = np.abs(weight).max() / 127.0
     _set_initializer(replicated, f"{conv}.weight", weight + offsets * step)
     _set_initializer(replicated, f"{conv}.bias", np.repeat(bias, copies))
     node = next(n for n in replicated.graph.node if n.op_type == "Conv" and _conv_layer(n) == conv)
     output, node.output[0] = node.output[0], f"{conv}_copies"
-    replicated.graph.node.append(helper.make_node("ReduceMean", [f"{conv}_copies"], [output], name=f"{conv}_mean_of_copies",
-                                                  axes=[1], keepdims=1))
+    replicated.graph.node.append(
+        helper.make_node(
+            "ReduceMean", [f"{conv}_copies"], [output], name=f"{conv}_mean_of_copies", axes=[1], keepdims=1
+        )
+    )
     return replicated
 
 
@@ -187,7 +203,9 @@ def build_int8(fp32_onnx: Path, out: Path, files: list[Path]) -> None:
     for conv in GPTQ_CONVS:
         weight = _initializer(model, f"{conv}.weight").astype(np.float64)
         hessian = input_hessian(conv_input_patches(model, planes, conv))
-        _set_initializer(model, f"{conv}.weight", gptq_round(weight.reshape(len(weight), -1), hessian).reshape(weight.shape))
+        _set_initializer(
+            model, f"{conv}.weight", gptq_round(weight.reshape(len(weight), -1), hessian).reshape(weight.shape)
+        )
     _quantize(model, out, planes)  # pass 1: ONNX Runtime keeps GPTQ's integers (they are on its grid)
     offset = float(np.mean(_outputs(out, planes) - _outputs(fp32_onnx, planes)))
     _set_initializer(model, f"{OUTPUT_CONV}.bias", _initializer(model, f"{OUTPUT_CONV}.bias") - offset)

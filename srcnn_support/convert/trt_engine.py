@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from srcnn_support.cache import ArtifactCache, code_version, sha256_file
+from srcnn_support.convert.trtexec import TrtVersion
 from srcnn_support.export.onnx_export import INPUT_NAME
 from srcnn_support.prepare.imaging import CROP_SIZE
 from srcnn_support.tools import query_tool
-from srcnn_support.convert.trtexec import TrtVersion
 
 ENGINE_CODE_MODULES = ("convert/trt_engine", "convert/trtexec", "backends/tensorrt_api")
 MAX_BATCH = 64

@@ -17,13 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from srcnn_support.diagnose import hypotheses as hyp
-from srcnn_support.prepare.datasets import sample_photos
 from srcnn_support.diagnose.explain import diagnose_outputs, hypotheses_for, read_recorded_dump
+from srcnn_support.diagnose.recorded_runs import MAKEABLE, other_weights, write_recorded_run
 from srcnn_support.gate.config import DEFAULT_WEIGHTS
+from srcnn_support.model.network import load_model
+from srcnn_support.prepare.datasets import sample_photos
 from srcnn_support.prepare.imaging import list_images
 from srcnn_support.score.metrics import guide_psnr
-from srcnn_support.model.network import load_model
-from srcnn_support.diagnose.recorded_runs import MAKEABLE, other_weights, write_recorded_run
 
 HEADER = ("| cause | guide metric, mean dB | vs ok | precision | diagnosed | PSNR vs it (dB) | runner-up (dB) "
           "| margin pooled (dB) | smallest per-image margin (dB) |\n" + "| --- " * 9 + "|")

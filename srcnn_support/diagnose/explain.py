@@ -15,10 +15,10 @@ import numpy as np
 
 from srcnn_support.diagnose import hypotheses as hyp
 from srcnn_support.errors import SrcnnGateError
+from srcnn_support.model.network import load_model
 from srcnn_support.prepare.guide_files import read_dump_dir
 from srcnn_support.prepare.imaging import CROP_SIZE
 from srcnn_support.score.metrics import guide_psnr, psnr
-from srcnn_support.model.network import load_model
 
 # fp16 inference (hypotheses.fp16_forward) stays >= 74.7 dB from fp32 on Set5; the closest two distinct
 # hypotheses (ok vs luma-constant) are <= 55.8 dB apart. A match needs 62 dB: 12 dB clear of fp16 noise.
@@ -125,7 +125,7 @@ def _pooled_psnr(pairs: list[tuple[np.ndarray, np.ndarray]]) -> float:
 def judge(name: str, observed: list[np.ndarray], expected: list[dict[str, np.ndarray]],
           guide_inputs: list[np.ndarray]) -> Verdict:
     """Score every hypothesis on the pooled images, then apply the clamp tiebreak and the fallbacks."""
-    scores = {c: _pooled_psnr([(o, e[c]) for o, e in zip(observed, expected)]) for c in hyp.RECOMPUTED}
+    scores = {c: _pooled_psnr([(o, e[c]) for o, e in zip(observed, expected, strict=False)]) for c in hyp.RECOMPUTED}
     ranked = sorted(hyp.RECOMPUTED, key=lambda c: (-np.nan_to_num(scores[c], nan=-math.inf), hyp.RECOMPUTED.index(c)))
     best, runner_up = ranked[0], ranked[1]
     notes = [] if all(np.isfinite(o).all() for o in observed) else ["the outputs contain NaN or Inf"]
@@ -142,7 +142,11 @@ def judge(name: str, observed: list[np.ndarray], expected: list[dict[str, np.nda
 
 def _mean_guide_psnr(guide_inputs: list[np.ndarray], dumps: list[np.ndarray]) -> float:
     """The guide's metric as its post-processing computes it: transposed back, unclamped, mean over images."""
-    return float(np.mean([guide_psnr(x, np.ascontiguousarray(d.T), clamp=False) for x, d in zip(guide_inputs, dumps)]))
+    return float(
+        np.mean(
+            [guide_psnr(x, np.ascontiguousarray(d.T), clamp=False) for x, d in zip(guide_inputs, dumps, strict=False)]
+        )
+    )
 
 
 def _clamp_tiebreak(observed, expected, scores, third: str) -> tuple[str, str, float, str]:
@@ -152,8 +156,8 @@ def _clamp_tiebreak(observed, expected, scores, third: str) -> tuple[str, str, f
     if count == 0:
         return hyp.OK, third, scores[hyp.OK] - scores[third], (
             "output-clamped cannot be told from ok here: no output of the guide's pipeline leaves [0, 1]")
-    values = np.concatenate([o[m] for o, m in zip(observed, masks)]).astype(np.float64)
-    unclamped = np.concatenate([e[hyp.OK][m] for e, m in zip(expected, masks)]).astype(np.float64)
+    values = np.concatenate([o[m] for o, m in zip(observed, masks, strict=False)]).astype(np.float64)
+    unclamped = np.concatenate([e[hyp.OK][m] for e, m in zip(expected, masks, strict=False)]).astype(np.float64)
     distance = {hyp.OK: float(np.mean((values - unclamped) ** 2)),
                 hyp.OUTPUT_CLAMPED: float(np.mean((values - np.clip(unclamped, 0, 1)) ** 2))}
     best, other = sorted(distance, key=distance.get)

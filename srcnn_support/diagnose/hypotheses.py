@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from srcnn_support.prepare.imaging import CROP_SIZE, SCALE, degrade, guide_crop, load_rgb, network_input
 from srcnn_support.model.network import SRCNN
+from srcnn_support.prepare.imaging import CROP_SIZE, SCALE, degrade, guide_crop, load_rgb, network_input
 
 OK = "ok"
 LAYOUT_NOT_TRANSPOSED = "layout-not-transposed"
@@ -123,7 +123,7 @@ def fed_plane(inputs: ImageInputs, cause: str) -> np.ndarray:
 
 def expected_dumps(model: SRCNN, inputs: ImageInputs) -> dict[str, np.ndarray]:
     """What the dump file holds under each hypothesis, in file order."""
-    ran = dict(zip(FEEDS, forward(model, [fed_plane(inputs, c) for c in FEEDS])))
+    ran = dict(zip(FEEDS, forward(model, [fed_plane(inputs, c) for c in FEEDS]), strict=False))
     ran.update({cause: change(ran[OK]) for cause, change in AFTER.items()})
     return {cause: ran[cause] for cause in RECOMPUTED}
 

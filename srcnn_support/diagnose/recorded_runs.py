@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from srcnn_support.diagnose import hypotheses as hyp
 from srcnn_support.atomic import atomic_write_bytes
+from srcnn_support.diagnose import hypotheses as hyp
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.model.network import SRCNN
 

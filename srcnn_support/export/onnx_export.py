@@ -10,8 +10,8 @@ import torch
 
 from srcnn_support.atomic import atomic_write_bytes
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.prepare.imaging import CROP_SIZE
 from srcnn_support.model.network import SRCNN
+from srcnn_support.prepare.imaging import CROP_SIZE
 
 INPUT_NAME = "input.1"
 OUTPUT_NAME = "11"  # the name the guide's exporter produced; kept so tools configured for it still match
@@ -20,7 +20,10 @@ EXPORT_CODE_MODULES = ("model/network", "export/onnx_export")
 
 
 def export_onnx(model: SRCNN, path: Path, batch_size: int | None, size: int = CROP_SIZE) -> None:
-    """``batch_size=None``: batch, height and width dynamic (runtimes, full-size images); ATC needs a fixed batch per file."""
+    """``batch_size=None``: batch, height and width dynamic (runtimes, full-size images).
+
+    ATC needs a fixed batch per file.
+    """
     model = model.eval()
     example = torch.zeros(batch_size or 1, 1, size, size)
     buffer = io.BytesIO()

@@ -10,9 +10,16 @@ import numpy as np
 
 from srcnn_support.backends.base import RunnerInfo
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.perf.gpu_timing import RECORDED_ONLY, T4_REFERENCE_FPS, TRTEXEC_DEFAULTS, TimingPolicy, gpu_figures, \
-    time_cuda_events, time_wall_clock
 from srcnn_support.gate.targets import Target
+from srcnn_support.perf.gpu_timing import (
+    RECORDED_ONLY,
+    T4_REFERENCE_FPS,
+    TRTEXEC_DEFAULTS,
+    TimingPolicy,
+    gpu_figures,
+    time_cuda_events,
+    time_wall_clock,
+)
 
 
 def reference_fps(target: Target) -> float:

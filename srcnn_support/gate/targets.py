@@ -136,7 +136,11 @@ def missing_hardware(target: Target) -> str | None:
             return f"target {target.name}: 'nvidia-smi' not on PATH (no NVIDIA driver installed)"
         output = query_tool(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"]) or ""
         wanted = target.detect["gpu_contains"]
-        return None if wanted in output else f"target {target.name}: no {wanted} GPU (nvidia-smi lists: {output.strip() or 'none'})"
+        return (
+            None
+            if wanted in output
+            else f"target {target.name}: no {wanted} GPU (nvidia-smi lists: {output.strip() or 'none'})"
+        )
     if kind == "cuda":
         from srcnn_support.backends.cuda import missing_cuda_runtime
         from srcnn_support.backends.torch_cuda import missing_torch_cuda
@@ -154,7 +158,9 @@ def _missing_gpu_name(target: Target) -> str | None:
         return None
     import torch
 
-    names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
+    names = (
+        [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
+    )
     if any(w in name for w in wanted for name in names):
         return None
     return f"target {target.name}: no {' or '.join(wanted)} GPU (torch sees: {', '.join(names) or 'none'})"

@@ -62,7 +62,9 @@ def _load_safetensors(path: Path, data: bytes) -> dict:
     try:
         return load(data)
     except (SafetensorError, ValueError, RuntimeError) as exc:
-        raise SrcnnGateError(path, f"not a readable safetensors file: truncated or damaged ({_first_line(exc)})") from None
+        raise SrcnnGateError(
+            path, f"not a readable safetensors file: truncated or damaged ({_first_line(exc)})"
+        ) from None
 
 
 def _load_torch(path: Path) -> object:
@@ -73,7 +75,9 @@ def _load_torch(path: Path) -> object:
         why = f"it would import '{culprit[1]}'" if culprit else "it holds objects other than tensors"
         raise SrcnnGateError(path, f"refused to load: {why}; only tensors and plain containers are accepted") from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise SrcnnGateError(path, f"not a readable PyTorch weights file: truncated or damaged ({_first_line(exc)})") from None
+        raise SrcnnGateError(
+            path, f"not a readable PyTorch weights file: truncated or damaged ({_first_line(exc)})"
+        ) from None
 
 
 def _first_line(exc: BaseException) -> str:

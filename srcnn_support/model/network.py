@@ -124,4 +124,6 @@ def save_state_dict_atomic(state: dict[str, torch.Tensor], path: str | Path) -> 
     """Write the official format (a plain state dict) so the file never exists half-written."""
     from srcnn_support.atomic import atomic_write_via
 
-    atomic_write_via(Path(path), lambda tmp: torch.save({k: v.detach().cpu().contiguous() for k, v in state.items()}, tmp))
+    atomic_write_via(
+        Path(path), lambda tmp: torch.save({k: v.detach().cpu().contiguous() for k, v in state.items()}, tmp)
+    )

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from srcnn_support.errors import SrcnnGateError
+from srcnn_support.perf.toollogs import ToolFigure, images_per_second, parse_perf_vision_file, parse_pure_infer_file
 from srcnn_support.prepare.guide_files import Layout, format_info, write_bin
 from srcnn_support.tools import job_timeout_s, run_tool
-from srcnn_support.perf.toollogs import ToolFigure, images_per_second, parse_perf_vision_file, parse_pure_infer_file
 
 PURE_INFER_ROUNDS = 20  # the guide's ./benchmark -round=20
 
@@ -60,7 +60,13 @@ def benchmark_dataset_run(tool: str, om: Path, batch_size: int, device: int, pla
 
 
 def benchmark_pure_infer_run(tool: str, om: Path, batch_size: int, device: int, work: Path) -> ToolFigure:
-    command = [tool, f"-round={PURE_INFER_ROUNDS}", f"-om_path={om}", f"-device_id={device}", f"-batch_size={batch_size}"]
+    command = [
+        tool,
+        f"-round={PURE_INFER_ROUNDS}",
+        f"-om_path={om}",
+        f"-device_id={device}",
+        f"-batch_size={batch_size}",
+    ]
     run_tool(command, job_timeout_s(), cwd=work)
     return _read_result(work / "result" / f"PureInfer_perf_of_{om.stem}_in_device_{device}.txt",
                         parse_pure_infer_file, batch_size)
@@ -78,7 +84,7 @@ def compute_times_ms(session) -> list[float]:
     """Per-call NPU compute times: ``summary().exec_time_list`` holds (start, end) pairs in ms in ais_bench,
     plain durations in older builds, whose ``InferSession`` spells it ``sumary()`` (with ``reset_sumaryinfo``
     and ``finalize``; Ascend/tools ais-bench_workload/tool/ais_bench/ais_bench/infer/interface.py)."""
-    summary = getattr(session, "summary", None) or getattr(session, "sumary")
+    summary = getattr(session, "summary", None) or session.sumary
     times = [item[1] - item[0] if isinstance(item, (tuple, list)) else float(item) for item in summary().exec_time_list]
     if not times:
         raise SrcnnGateError("ais_bench", "the session's summary holds no compute times")

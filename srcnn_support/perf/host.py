@@ -131,5 +131,7 @@ def measured_fp32_peak(size: int = PROBE_SIZE, repeats: int = PROBE_REPEATS) -> 
         started = time.perf_counter()
         session.run(None, feed)
         best = min(best, time.perf_counter() - started)
-    return CpuPeak(2.0 * size ** 3 / best / 1e9,
-                   f"float32 {size}x{size} MatMul in ONNX Runtime {ort.__version__}, best of {repeats}, {cores} threads")
+    return CpuPeak(
+        2.0 * size**3 / best / 1e9,
+        f"float32 {size}x{size} MatMul in ONNX Runtime {ort.__version__}, best of {repeats}, {cores} threads",
+    )

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from srcnn_support.prepare.imaging import CROP_SIZE
 from srcnn_support.model.network import FLOP_PER_PIXEL
+from srcnn_support.prepare.imaging import CROP_SIZE
 from srcnn_support.prepare.prep import PreparedImage
 
 GFLOP_PER_IMAGE = FLOP_PER_PIXEL * CROP_SIZE * CROP_SIZE / 1e9  # 7.495
@@ -98,7 +98,8 @@ def interleaved_ratio(first: Callable[[], object], second: Callable[[], object],
 
     Blocks, not single calls, alternate: switching sessions on every call evicts each one's buffers
     from the cache and parks its threads, which penalises both and the faster one more (measured
-    here with the first INT8 build: INT8/fp32 read 1.3x call-by-call and 1.5-1.7x in blocks). The first call of every block
+    here with the first INT8 build: INT8/fp32 read 1.3x call-by-call and 1.5-1.7x in blocks).
+    The first call of every block
     is a discarded warm-up. The ratio is the median over block pairs of the pair's median
     latencies, so a slow spell of the machine moves both sides of a pair and cancels out. Two
     callers sharing one session (harness vs bare ``session.run``) can alternate call by call
@@ -141,7 +142,9 @@ def per_card(figures_per_chip: list[float], chips_per_card: int) -> tuple[float,
                                         "(the guide's per-card estimate)")
 
 
-def aggregate_per_card(rows: list[dict], chips_per_card: dict[str, int], thresholds: dict[tuple[str, int], float]) -> list[dict]:
+def aggregate_per_card(
+    rows: list[dict], chips_per_card: dict[str, int], thresholds: dict[tuple[str, int], float]
+) -> list[dict]:
     """Controller side of a multi-device run: add the per-chip figures of each (target, batch) into a card figure."""
     groups: dict[tuple[str, int], dict[int, float]] = {}
     detected: dict[str, int] = {}

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 from srcnn_support.tools import query_tool
 
-
-
 _NAME_ROW = re.compile(r"^\|\s*(?P<npu>\d+)\s+(?P<name>[A-Za-z0-9_]{3,})\s*\|\s*(?P<health>[A-Za-z]+)\s*\|")
 _CHIP_ROW = re.compile(r"^\|\s*(?P<chip>\d+)\s+(?P<device>\d+|-)\s*\|\s*(?P<bus>[0-9A-Fa-f]{4}:[0-9A-Fa-f:.]+|NA)\s*\|")
 

@@ -14,7 +14,11 @@ from pathlib import Path
 from srcnn_support.cache import sha256_file
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.perf.toollogs import (
-    ToolFigure, parse_ais_bench_summary, parse_perf_vision_file, parse_pure_infer_file, parse_trtexec_log,
+    ToolFigure,
+    parse_ais_bench_summary,
+    parse_perf_vision_file,
+    parse_pure_infer_file,
+    parse_trtexec_log,
 )
 
 _PERF_VISION = re.compile(r"perf_vision_batchsize_(\d+)_device_(\d+)\.txt$")

@@ -1,1 +1,3 @@
-"""Guide step 1, preprocessing: decoding images, choosing datasets, the guide's .bin / info / dump-dir file contracts."""
+"""Guide step 1, preprocessing:
+decoding images, choosing datasets, the guide's .bin / info / dump-dir file contracts.
+"""

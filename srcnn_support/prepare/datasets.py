@@ -48,7 +48,10 @@ def named_set_dir(name: str, data_root: str | None) -> Path:
 
 def resolve_dataset(dataset_dir: str | None = None, dataset: str | None = None,
                     data_root: str | None = None) -> Dataset:
-    """``--dataset-dir`` wins, then ``--dataset`` (set5|set14|bsd68 or a path), then $SRCNN_DATASET_DIR, then samples."""
+    """``--dataset-dir`` wins, then ``--dataset`` (set5|set14|bsd68 or a path), then $SRCNN_DATASET_DIR.
+
+    Without any of them, the bundled sample photos.
+    """
     chosen = dataset_dir
     if not chosen and dataset:
         chosen = str(named_set_dir(dataset.lower(), data_root)) if dataset.lower() in NAMED_SETS else dataset

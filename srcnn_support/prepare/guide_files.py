@@ -93,7 +93,9 @@ def parse_info_text(text: str, source: str | Path) -> list[InfoEntry]:
         try:
             index, width, height = int(fields[0]), int(fields[2]), int(fields[3])
         except ValueError:
-            raise SrcnnGateError(source, f"line {number}: index, width and height must be integers, got {line!r}") from None
+            raise SrcnnGateError(
+                source, f"line {number}: index, width and height must be integers, got {line!r}"
+            ) from None
         if width <= 0 or height <= 0:
             raise SrcnnGateError(source, f"line {number}: width and height must be positive, got {line!r}")
         entries.append(InfoEntry(index, fields[1], width, height))
@@ -131,7 +133,9 @@ def read_dump_dir(dump_dir: Path, stems: list[str], height: int, width: int) -> 
                 extra.append(path.name)
             continue
         if match["stem"] in found:
-            raise SrcnnGateError(path, f"second output for '{match['stem']}' (already have {found[match['stem']].name})")
+            raise SrcnnGateError(
+                path, f"second output for '{match['stem']}' (already have {found[match['stem']].name})"
+            )
         found[match["stem"]] = path
     missing = [s for s in stems if s not in found]
     if missing:
@@ -151,7 +155,9 @@ def _read_dump_file(path: Path, height: int, width: int) -> np.ndarray:
         else:
             raw = path.read_bytes()
             if len(raw) != count * 4:
-                raise SrcnnGateError(path, f"output has {len(raw)} bytes, expected {count * 4} ({height}x{width} float32)")
+                raise SrcnnGateError(
+                    path, f"output has {len(raw)} bytes, expected {count * 4} ({height}x{width} float32)"
+                )
             values = np.frombuffer(raw, dtype=FLOAT32_LE).astype(np.float32)
     except SrcnnGateError:
         raise

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 
 
-
 @dataclass
 class Table:
     header: list[str]
@@ -35,12 +34,14 @@ def accuracy_blocks(doc: dict) -> list:
     names = sorted({r["image"] for r in images})
     by = {(r["backend"], r["image"]): r for r in images}
     verdicts = {(v["backend"], v["image"], v["check"]): v["verdict"] for v in doc.get("verdicts", [])}
-    blocks: list = [f"Produced by `{doc.get('environment', {}).get('command', '?')}` at "
-                    f"{doc.get('environment', {}).get('when', '?')}; weights md5 `{doc['meta'].get('weights_md5')}` "
-                    f"(read as: {doc['meta'].get('weights_loaded_as', 'n/a')}); {doc['meta'].get('dataset', '')}.",
-                    "### Guide metric (PSNR of the bicubic input vs the output Y, dB, the published table's measure)",
-                    "Reference: the reference script's semantics run live in PyTorch (natural layout, clamped). Backends "
-                    "run the guide's way (transposed `.bin` layout, unclamped). Deviation is relative; the gate is 1%."]
+    blocks: list = [
+        f"Produced by `{doc.get('environment', {}).get('command', '?')}` at "
+        f"{doc.get('environment', {}).get('when', '?')}; weights md5 `{doc['meta'].get('weights_md5')}` "
+        f"(read as: {doc['meta'].get('weights_loaded_as', 'n/a')}); {doc['meta'].get('dataset', '')}.",
+        "### Guide metric (PSNR of the bicubic input vs the output Y, dB, the published table's measure)",
+        "Reference: the reference script's semantics run live in PyTorch (natural layout, clamped). Backends "
+        "run the guide's way (transposed `.bin` layout, unclamped). Deviation is relative; the gate is 1%.",
+    ]
     published = doc.get("published") or {}
     header = ["image", "reference (live)"] + (["published"] if published else []) + \
              [f"{b}" for b in backends] + ["max deviation %", "verdict"]
@@ -65,7 +66,9 @@ def accuracy_blocks(doc: dict) -> list:
                 failing.append(b)
         rows.append(cells + [f"{worst:.2f}", _with_causes(verdict, failing, doc, name)])
     mean_ref = float(np.mean([v for v in ref_values if v is not None])) if ref_values else None
-    mean_cells = ["**mean**", _fmt(mean_ref, 3)] + ([_fmt(float(np.mean(list(published.values()))), 3)] if published else [])
+    mean_cells = ["**mean**", _fmt(mean_ref, 3)] + (
+        [_fmt(float(np.mean(list(published.values()))), 3)] if published else []
+    )
     worst = 0.0
     for b in backends:
         m = float(np.mean(means[b])) if means[b] else None
@@ -93,7 +96,11 @@ def accuracy_blocks(doc: dict) -> list:
             if row and row.get("standard_psnr") is not None:
                 sums[b].append((row["standard_psnr"], row["standard_ssim"]))
         ref_row = by.get((backends[0], name))
-        gain = ref_row["standard_psnr"] - ref_row["bicubic_psnr"] if ref_row and ref_row.get("standard_psnr") is not None else None
+        gain = (
+            ref_row["standard_psnr"] - ref_row["bicubic_psnr"]
+            if ref_row and ref_row.get("standard_psnr") is not None
+            else None
+        )
         rows.append(cells + [_fmt(gain)])
     mean_bic = np.mean(bic, axis=0) if bic else (None, None)
     cells = ["**mean**", f"{_fmt(float(mean_bic[0]), 3)} / {_fmt(float(mean_bic[1]), 4)}"]
@@ -105,9 +112,11 @@ def accuracy_blocks(doc: dict) -> list:
     blocks.append(Table(header, rows))
     failed = [v for v in doc.get("verdicts", []) if v["verdict"] == "fail"]
     skipped = sorted({v["reason"] for v in doc.get("verdicts", []) if v["verdict"] == "skip" and v.get("reason")})
-    blocks.append(f"Checks: {sum(v['verdict'] == 'pass' for v in doc.get('verdicts', []))} passed, {len(failed)} failed."
-                  + ("".join(f"\n- skipped: {s}" for s in skipped))
-                  + "".join(f"\n- {b}: {d['summary']}" for b, d in sorted(doc["meta"].get("diagnosis", {}).items())))
+    blocks.append(
+        f"Checks: {sum(v['verdict'] == 'pass' for v in doc.get('verdicts', []))} passed, {len(failed)} failed."
+        + ("".join(f"\n- skipped: {s}" for s in skipped))
+        + "".join(f"\n- {b}: {d['summary']}" for b, d in sorted(doc["meta"].get("diagnosis", {}).items()))
+    )
     return blocks
 
 
@@ -158,8 +167,22 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
     blocks: list = [f"Produced by `{doc.get('environment', {}).get('command', '?')}` at "
                     f"{doc.get('environment', {}).get('when', '?')}. images/s = batch x 1000 / mean latency (ms); "
                     "GFLOP/s at 7.495 GFLOP per 256x256 image."]
-    header = ["target", "backend", "precision", "device", "batch", "images/s", "GFLOP/s", "% of measured peak", "latency median ms",
-              "latency p99 ms", "harness / bare", "speedup (same session)", "threshold", "verdict"]
+    header = [
+        "target",
+        "backend",
+        "precision",
+        "device",
+        "batch",
+        "images/s",
+        "GFLOP/s",
+        "% of measured peak",
+        "latency median ms",
+        "latency p99 ms",
+        "harness / bare",
+        "speedup (same session)",
+        "threshold",
+        "verdict",
+    ]
     rows = [[r["target"], r["backend"], r["precision"], _fmt(r.get("device")), str(r["batch_size"]), _fmt(r.get("fps")),
              _fmt(r.get("gflops"), 1), _fmt(r["peak_share"] * 100, 1) if r.get("peak_share") else "n/a",
              _fmt(r.get("latency_median_ms")), _fmt(r.get("latency_p99_ms")),
@@ -173,11 +196,13 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
     blocks.extend(_gpu_blocks(rows_in))
     for r in rows_in:
         if r.get("figure_source"):  # issue 13: the tool's own figure is gated; the suite's rate sits beside it
-            blocks.append(f"{r['target']} batch {r['batch_size']} device {r.get('device')}: gated figure "
-                          f"{_fmt(r.get('fps'), 3)} images/s per chip from {r['figure_source']}; per card "
-                          f"{_fmt(r.get('fps_per_card_estimate'), 3)} ({r.get('how', 'n/a')}); tool end-to-end "
-                          f"{_fmt(r.get('tool_end_to_end_fps'))}, suite end-to-end {_fmt(r.get('end_to_end_fps'))} "
-                          f"images/s (recorded, not gated)" + (f"; .om sha256 {r['om_sha256']}" if r.get("om_sha256") else ""))
+            blocks.append(
+                f"{r['target']} batch {r['batch_size']} device {r.get('device')}: gated figure "
+                f"{_fmt(r.get('fps'), 3)} images/s per chip from {r['figure_source']}; per card "
+                f"{_fmt(r.get('fps_per_card_estimate'), 3)} ({r.get('how', 'n/a')}); tool end-to-end "
+                f"{_fmt(r.get('tool_end_to_end_fps'))}, suite end-to-end {_fmt(r.get('end_to_end_fps'))} "
+                f"images/s (recorded, not gated)" + (f"; .om sha256 {r['om_sha256']}" if r.get("om_sha256") else "")
+            )
     for card in doc.get("meta", {}).get("per_card", []):
         blocks.append(f"Per card, {card['target']} batch {card['batch_size']}: {card['fps_per_card']:.3f} images/s "
                       f"({card['how']}); threshold {card['threshold']}: **{card['verdict']}**.")
@@ -198,10 +223,16 @@ def full_size_blocks(parts: list[dict]) -> list:
              [f"{b} PSNR / SSIM" for b in backends] + ["gain over bicubic (dB)"]
     rows = []
     for part in sorted(parts, key=lambda p: p["dataset"]):
-        first = part["backends"][backends[0]] if backends[0] in part["backends"] else next(iter(part["backends"].values()))
+        first = (
+            part["backends"][backends[0]] if backends[0] in part["backends"] else next(iter(part["backends"].values()))
+        )
         paper = PAPER_X2_PSNR.get(part["dataset"])
-        cells = [part["dataset"], str(first["images"]), f"{_fmt(first['bicubic_psnr'])} / {_fmt(first['bicubic_ssim'], 4)}",
-                 f"{paper[1]:.2f} / {paper[0]:.2f}" if paper else "not published"]
+        cells = [
+            part["dataset"],
+            str(first["images"]),
+            f"{_fmt(first['bicubic_psnr'])} / {_fmt(first['bicubic_ssim'], 4)}",
+            f"{paper[1]:.2f} / {paper[0]:.2f}" if paper else "not published",
+        ]
         for b in backends:
             r = part["backends"].get(b)
             cells.append(f"{_fmt(r['psnr'])} / {_fmt(r['ssim'], 4)}" if r else "n/a")

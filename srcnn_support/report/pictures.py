@@ -8,7 +8,6 @@ from PIL import Image
 
 from srcnn_support.atomic import atomic_write_via
 
-
 PICTURES = "pictures"
 
 

@@ -11,7 +11,6 @@ import html
 import json
 from pathlib import Path
 
-
 from srcnn_support.atomic import atomic_write_text
 from srcnn_support.gate.release_verdict import release_verdict
 from srcnn_support.report.blocks import (
@@ -69,8 +68,15 @@ def render_html(sections: list[tuple[str, list]], headline: str) -> str:
         for block in blocks:
             if isinstance(block, Table):
                 head = "".join(f"<th>{inline(h)}</th>" for h in block.header)
-                rows = "".join("<tr>" + "".join(f"<td{' class=fail' if c.startswith('FAIL') or c == 'fail' else ''}>{inline(c)}</td>"
-                                                for c in row) + "</tr>" for row in block.rows)
+                rows = "".join(
+                    "<tr>"
+                    + "".join(
+                        f"<td{' class=fail' if c.startswith('FAIL') or c == 'fail' else ''}>{inline(c)}</td>"
+                        for c in row
+                    )
+                    + "</tr>"
+                    for row in block.rows
+                )
                 body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
             elif isinstance(block, Picture):
                 data = base64.b64encode(block.path.read_bytes()).decode()
@@ -82,11 +88,13 @@ def render_html(sections: list[tuple[str, list]], headline: str) -> str:
                 lines = block.split("\n")
                 body.append(f"<p>{inline(lines[0])}</p>")
                 if len(lines) > 1:
-                    body.append("<ul>" + "".join(f"<li>{inline(l[2:])}</li>" for l in lines[1:]) + "</ul>")
-    style = ("body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;"
-             "margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}td:first-child,th:first-child"
-             "{text-align:left}.fail{background:#fbb;font-weight:bold}.verdict{padding:.6em;font-size:1.2em}"
-             ".verdict.pass{background:#bfb;font-weight:bold}img{max-width:100%;image-rendering:pixelated}")
+                    body.append("<ul>" + "".join(f"<li>{inline(item[2:])}</li>" for item in lines[1:]) + "</ul>")
+    style = (
+        "body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;"
+        "margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}td:first-child,th:first-child"
+        "{text-align:left}.fail{background:#fbb;font-weight:bold}.verdict{padding:.6em;font-size:1.2em}"
+        ".verdict.pass{background:#bfb;font-weight:bold}img{max-width:100%;image-rendering:pixelated}"
+    )
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>SRCNN x2 release report</title>"
             f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
 

@@ -78,7 +78,9 @@ class ResultsRecorder:
             "images": rows,
             "dataset_verdicts": sorted(summary, key=lambda v: (v["backend"], v["check"])),
             "verdicts": sorted(self.verdicts, key=lambda v: (v["backend"], v["image"] or "", v["check"])),
-            "perf": sorted(self.perf, key=lambda r: (r.get("target", ""), r.get("backend", ""), r.get("batch_size", 0))),
+            "perf": sorted(
+                self.perf, key=lambda r: (r.get("target", ""), r.get("backend", ""), r.get("batch_size", 0))
+            ),
         }
 
     def write(self, path: Path) -> None:

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from srcnn_support.backends.base import Runner, RunnerInfo
+from srcnn_support.backends.runners import RunnerOptions, make_runner
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.score.evaluate import ImageScore, max_abs_difference, run_images, score_image
 from srcnn_support.prepare.guide_files import Layout
 from srcnn_support.prepare.prep import PreparedImage
-from srcnn_support.backends.runners import RunnerOptions, make_runner
+from srcnn_support.score.evaluate import ImageScore, max_abs_difference, run_images, score_image
 
 GPU_BACKENDS = ("torch-cuda-fp16", "torch-cuda-tf32")
 BACKENDS = ("pytorch", "onnxruntime", "ascend-om", "tensorrt", "onnxruntime-fp16", "onnxruntime-int8", *GPU_BACKENDS)

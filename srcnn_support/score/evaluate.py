@@ -14,8 +14,8 @@ import numpy as np
 from srcnn_support.backends.base import Runner
 from srcnn_support.prepare.guide_files import Layout
 from srcnn_support.prepare.imaging import SCALE, compose_sr_rgb
-from srcnn_support.score.metrics import guide_psnr, standard_psnr, standard_ssim
 from srcnn_support.prepare.prep import PreparedImage
+from srcnn_support.score.metrics import guide_psnr, standard_psnr, standard_ssim
 
 
 def run_images(runner: Runner, images: list[PreparedImage], layout: Layout, batch_size: int = 1,
@@ -28,7 +28,7 @@ def run_images(runner: Runner, images: list[PreparedImage], layout: Layout, batc
         if fixed_batch and len(planes) < batch_size:
             planes += [planes[-1]] * (batch_size - len(planes))  # fixed-batch models need a full batch
         result = runner.infer(np.stack(planes)[:, None])
-        for img, plane in zip(chunk, result[:, 0]):
+        for img, plane in zip(chunk, result[:, 0], strict=False):
             outputs[img.name] = np.ascontiguousarray(layout.from_file_order(plane))
     return outputs
 

@@ -7,7 +7,15 @@ from pathlib import Path
 import numpy as np
 
 from srcnn_support.backends.base import Runner
-from srcnn_support.prepare.imaging import SCALE, compose_sr_rgb, crop_to_scale, degrade, list_images, load_rgb, network_input
+from srcnn_support.prepare.imaging import (
+    SCALE,
+    compose_sr_rgb,
+    crop_to_scale,
+    degrade,
+    list_images,
+    load_rgb,
+    network_input,
+)
 from srcnn_support.score.metrics import standard_psnr, standard_ssim
 
 

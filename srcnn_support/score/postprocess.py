@@ -8,8 +8,8 @@ import numpy as np
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.prepare.guide_files import Layout, read_bin, read_dump_dir
 from srcnn_support.prepare.imaging import CROP_SIZE, compose_sr_rgb, degrade, load_rgb
-from srcnn_support.score.metrics import guide_psnr
 from srcnn_support.prepare.prep import save_png
+from srcnn_support.score.metrics import guide_psnr
 
 
 def postprocess(dump_dir: Path, png_dir: Path, bin_dir: Path, save_dir: Path,

@@ -34,11 +34,11 @@ def tiled_inference(infer: Callable[[np.ndarray], np.ndarray], plane: np.ndarray
     boxes = [(top, left) for top in tile_starts(height, th, halo) for left in tile_starts(width, tw, halo)]
     for i in range(0, len(boxes), batch_size):
         chunk = boxes[i:i + batch_size]
-        tiles = [plane[t:t + th, l:l + tw] for t, l in chunk]
+        tiles = [plane[top:top + th, left:left + tw] for top, left in chunk]
         if fill_batches:  # a fixed-batch model takes exactly batch_size tiles; the repeats are discarded
             tiles += [tiles[-1]] * (batch_size - len(tiles))
         result = infer(np.stack(tiles)[:, None].astype(np.float32))
-        for (top, left), out in zip(chunk, result[:, 0]):
+        for (top, left), out in zip(chunk, result[:, 0], strict=False):
             y0 = 0 if top == 0 else top + halo
             x0 = 0 if left == 0 else left + halo
             y1 = height if top + th == height else top + th - halo

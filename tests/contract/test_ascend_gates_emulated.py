@@ -67,7 +67,11 @@ def test_perf_passes_when_the_tool_reports_the_guides_chip_rate(tmp_path, artifa
     assert "per-card ascend310 bs1: 1392.152 fps" in result.stdout
     rows = json.loads((tmp_path / "results.json").read_text())["perf"]
     bs1 = next(r for r in rows if r["batch_size"] == 1)
-    assert bs1["fps"] == 348.038 and bs1["chips_per_card"] == 4 and "perf_vision_batchsize_1_device_0" in bs1["figure_source"]
+    assert (
+        bs1["fps"] == 348.038
+        and bs1["chips_per_card"] == 4
+        and "perf_vision_batchsize_1_device_0" in bs1["figure_source"]
+    )
     assert bs1["end_to_end_fps"] < 348.038  # this machine's wall clock, recorded beside, not gated
     assert bs1["pure_infer_fps"] == 348.038 and len(bs1["om_sha256"]) == 64
 
@@ -100,8 +104,16 @@ def test_a_given_om_is_gated_without_atc_and_its_hash_reported(tmp_path, artifac
     assert built.returncode == 0, built.stderr
     om = tmp_path / "srcnn_x2_bs1.om"
     env_root = tmp_path / "run"
-    result = run_gate(env_root, artifacts, "-m", "accuracy", "-k", "guide_psnr_within_1pct_of_live_reference and ascend-om",
-                      f"--om={om}", without_atc=True)
+    result = run_gate(
+        env_root,
+        artifacts,
+        "-m",
+        "accuracy",
+        "-k",
+        "guide_psnr_within_1pct_of_live_reference and ascend-om",
+        f"--om={om}",
+        without_atc=True,
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     rows = json.loads((env_root / "results.json").read_text())["images"]
     om_rows = [row for row in rows if row["backend"] == "ascend-om"]

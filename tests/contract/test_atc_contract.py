@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from srcnn_support.convert import artifacts
-from srcnn_support.perf.npu_smi import parse_npu_smi_info, soc_version
 from srcnn_support.cache import ArtifactCache
+from srcnn_support.convert import artifacts
 from srcnn_support.model.network import SRCNN
+from srcnn_support.perf.npu_smi import parse_npu_smi_info, soc_version
 from tests.contract.emulators.install import install_ascend_emulators
 
 pytestmark = pytest.mark.contract

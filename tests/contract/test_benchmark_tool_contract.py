@@ -92,8 +92,18 @@ def test_guide_pipeline_preprocess_info_tool_postprocess(tool_on_path, emulated_
                            "-input_width=256", "-input_height=256", "-output_binary=False", "-useDvpp=False"],
                           cwd=tmp_path, capture_output=True, text=True, env={**env})
     assert tool.returncode == 0, tool.stderr
-    result = _cli("postprocess", "--res", tmp_path / "result" / "dumpOutput_device0", "--png_src",
-                  tmp_path / "prep" / "png", "--bin_src", tmp_path / "prep" / "bin", "--save", tmp_path / "save", env=env)
+    result = _cli(
+        "postprocess",
+        "--res",
+        tmp_path / "result" / "dumpOutput_device0",
+        "--png_src",
+        tmp_path / "prep" / "png",
+        "--bin_src",
+        tmp_path / "prep" / "bin",
+        "--save",
+        tmp_path / "save",
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("one_256.png PSNR: ") and lines[-1].startswith("total PSNR: ")

@@ -51,7 +51,11 @@ def test_accuracy_gate_runs_tensorrt_through_trtexec_and_passes(workspace, versi
     assert "no TensorRT runtime" not in result.stdout
     verdicts = [v for v in results["verdicts"] if v["backend"] == "tensorrt"]
     passed = {v["check"] for v in verdicts if v["verdict"] == "pass"}
-    assert {"guide_psnr_vs_live_reference", "mean_guide_psnr_vs_live_reference", "standard_psnr_beats_bicubic"} <= passed
+    assert {
+        "guide_psnr_vs_live_reference",
+        "mean_guide_psnr_vs_live_reference",
+        "standard_psnr_beats_bicubic",
+    } <= passed
     assert not [v for v in verdicts if v["verdict"] == "fail"]
     rows = [m for m in results["images"] if m["backend"] == "tensorrt"]
     assert rows and all(m["precision"] == "fp16" and m["versions"] == {"tensorrt (trtexec)": version} for m in rows)

@@ -19,11 +19,11 @@ import torch
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.backends.tensorrt import read_exported_output, tensorrt_runner
 from srcnn_support.cache import ArtifactCache
+from srcnn_support.convert.trtexec import find_trtexec, parse_banner, run_trtexec, trtexec_version
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.export.onnx_export import export_onnx
 from srcnn_support.model.network import SRCNN
 from srcnn_support.perf.toollogs import parse_trtexec_log
-from srcnn_support.convert.trtexec import find_trtexec, parse_banner, run_trtexec, trtexec_version
 
 pytestmark = pytest.mark.contract
 
@@ -149,7 +149,9 @@ def test_emulated_trtexec_itself_rejects_a_shape_outside_the_profile(emulated, f
 
 def test_exported_output_with_other_dimensions_is_refused(tmp_path):
     exported = tmp_path / "out.json"
-    exported.write_text('[\n  { "name" : "output"\n  , "dimensions" : "1x1x2x2"\n  , "values" : [ 1, 2, 3, 4 ]\n  }\n]\n')
+    exported.write_text(
+        '[\n  { "name" : "output"\n  , "dimensions" : "1x1x2x2"\n  , "values" : [ 1, 2, 3, 4 ]\n  }\n]\n'
+    )
     assert read_exported_output(exported, (1, 1, 2, 2)).tolist() == [[[[1, 2], [3, 4]]]]
     with pytest.raises(SrcnnGateError, match="dimensions"):
         read_exported_output(exported, (1, 1, 4, 1))

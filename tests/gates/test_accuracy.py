@@ -6,17 +6,26 @@ import math
 
 import pytest
 
-from srcnn_support.score.accuracy import (
-    BACKENDS, MAX_ABS_TOLERANCE, MIN_MEAN_GAIN_OVER_BICUBIC_DB, RELATIVE_TOLERANCE, BackendOutcome, PublishedTable,
-    QUANTIZED_BACKENDS, MAX_STANDARD_PSNR_DROP_DB, broken_backend_reason, equality_rule, measurement_row,
-)
 from srcnn_support.cache import sha256_file
-from srcnn_support.errors import MissingRuntimeError
-from srcnn_support.score.evaluate import mean, relative_deviation
+from srcnn_support.convert.quantize import calibration_files
 from srcnn_support.diagnose.failure_diagnosis import dumps_from_guide_outputs
+from srcnn_support.errors import MissingRuntimeError
 from srcnn_support.gate.config import PUBLISHED_TABLE
 from srcnn_support.prepare.guide_files import Layout
-from srcnn_support.convert.quantize import calibration_files
+from srcnn_support.score.accuracy import (
+    BACKENDS,
+    MAX_ABS_TOLERANCE,
+    MAX_STANDARD_PSNR_DROP_DB,
+    MIN_MEAN_GAIN_OVER_BICUBIC_DB,
+    QUANTIZED_BACKENDS,
+    RELATIVE_TOLERANCE,
+    BackendOutcome,
+    PublishedTable,
+    broken_backend_reason,
+    equality_rule,
+    measurement_row,
+)
+from srcnn_support.score.evaluate import mean, relative_deviation
 
 pytestmark = pytest.mark.accuracy
 

@@ -6,8 +6,8 @@ from dataclasses import asdict
 
 import pytest
 
-from srcnn_support.score.accuracy import MAX_STANDARD_PSNR_DROP_DB, QUANTIZED_BACKENDS, broken_backend_reason
 from srcnn_support.errors import MissingRuntimeError
+from srcnn_support.score.accuracy import MAX_STANDARD_PSNR_DROP_DB, QUANTIZED_BACKENDS, broken_backend_reason
 from srcnn_support.score.fullsize import PAPER_X2_PSNR, summary
 
 pytestmark = pytest.mark.accuracy

@@ -14,11 +14,17 @@ import pytest
 
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.export.onnx_export import INPUT_NAME
-from srcnn_support.perf.tool_figures import measure_tool_figure, tool_row
-from srcnn_support.perf.method import (
-    LatencyStats, batch_of, describe_peaks, interleaved_ratio, peak_shares, throughput_figures, time_calls,
-)
 from srcnn_support.perf.host import cpu_flags, describe_int8_class, int8_class
+from srcnn_support.perf.method import (
+    LatencyStats,
+    batch_of,
+    describe_peaks,
+    interleaved_ratio,
+    peak_shares,
+    throughput_figures,
+    time_calls,
+)
+from srcnn_support.perf.tool_figures import measure_tool_figure, tool_row
 from srcnn_support.plugin.fixtures import backend_faults_fail_the_test
 
 pytestmark = pytest.mark.perf
@@ -54,10 +60,19 @@ def test_throughput(perf_target, perf_runner, prepared, perf_batch_size, perf_de
         stats, timer = measure(benchmark, runner, batch)
         info = runner.info()
         figures = throughput_figures(batch_size, stats)
-        row = {"target": target.name, "backend": info.backend, "precision": info.precision,
-               "batch_size": batch_size, "device": perf_device, "timer": timer, "gated": batch_size in target.gated_batch_sizes,
-               "versions": info.versions, "details": info.details, **figures,
-               "end_to_end_fps": figures["fps"] if target.name == "cpu" else None}
+        row = {
+            "target": target.name,
+            "backend": info.backend,
+            "precision": info.precision,
+            "batch_size": batch_size,
+            "device": perf_device,
+            "timer": timer,
+            "gated": batch_size in target.gated_batch_sizes,
+            "versions": info.versions,
+            "details": info.details,
+            **figures,
+            "end_to_end_fps": figures["fps"] if target.name == "cpu" else None,
+        }
         tool = measure_tool_figure(runner, batch)
         if tool is not None:  # gate the device tool's own figure, the suite's wall clock beside it
             row.update(tool_row(tool, figures))
@@ -104,8 +119,15 @@ def _harness_over_bare(runner, batch: np.ndarray) -> tuple[float, tuple[float, f
     if not isinstance(runner, OnnxRuntimeRunner):
         pytest.fail("the bare-runtime ratio gate needs an ONNX Runtime target")
     session = runner.session
-    measured = interleaved_ratio(lambda: session.run(None, {INPUT_NAME: batch}), lambda: runner.infer(batch),
-                                 min_rounds=16, min_time_s=4 * MIN_TIME_S, block_rounds=1, block_warmup=0, min_blocks=32)
+    measured = interleaved_ratio(
+        lambda: session.run(None, {INPUT_NAME: batch}),
+        lambda: runner.infer(batch),
+        min_rounds=16,
+        min_time_s=4 * MIN_TIME_S,
+        block_rounds=1,
+        block_warmup=0,
+        min_blocks=32,
+    )
     latency_low, latency_high = measured.median_interval()
     return 1.0 / measured.median, (1.0 / latency_high, 1.0 / latency_low)
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from srcnn_support.score.accuracy import MIN_MEAN_GAIN_OVER_BICUBIC_DB, RELATIVE_TOLERANCE, PublishedTable
 from srcnn_support.diagnose.explain import read_recorded_dump
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.score.evaluate import ImageScore, mean, relative_deviation, score_image
 from srcnn_support.gate.config import PUBLISHED_TABLE
 from srcnn_support.prepare.imaging import CROP_SIZE
+from srcnn_support.score.accuracy import MIN_MEAN_GAIN_OVER_BICUBIC_DB, RELATIVE_TOLERANCE, PublishedTable
+from srcnn_support.score.evaluate import ImageScore, mean, relative_deviation, score_image
 
 pytestmark = pytest.mark.accuracy
 RECORDED = "recorded-run"

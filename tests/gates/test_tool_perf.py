@@ -12,9 +12,9 @@ import pytest
 
 from srcnn_support.cache import sha256_file
 from srcnn_support.errors import SrcnnGateError
+from srcnn_support.gate.targets import card_chips
 from srcnn_support.perf.method import per_card
 from srcnn_support.perf.perflogs import read_perf_log
-from srcnn_support.gate.targets import card_chips
 
 pytestmark = pytest.mark.perf
 
@@ -97,12 +97,15 @@ def test_recorded_throughput(gate, pytestconfig, recorder):
     failures = []
     for batch_size in sorted({r.batch_size for r in logs}):
         chosen = {}
-        for record in sorted((r for r in logs if r.batch_size == batch_size), key=lambda r: FIGURE_PRIORITY.index(r.kind)):
+        for record in sorted(
+            (r for r in logs if r.batch_size == batch_size), key=lambda r: FIGURE_PRIORITY.index(r.kind)
+        ):
             chosen.setdefault(record.device, record)
         chip_figures = [chosen[d].figure.compute_fps for d in sorted(chosen)]
         card_fps, how = per_card(chip_figures, target.chips_per_card)
         if target.chips_per_card > 1:
-            how += f" ({target.chips_per_card} chips per card: targets.json, the recording machine's product is not known here)"
+            how += (f" ({target.chips_per_card} chips per card: targets.json, "
+                    "the recording machine's product is not known here)")
         found, described = gate_failures(target, batch_size, chip_figures[0], card_fps, how)
         failures += [f"bs{batch_size}: {f}" for f in found]
         for device, record in sorted(chosen.items()):

@@ -3,10 +3,10 @@ import platform
 
 import pytest
 
-from srcnn_support.score.accuracy import equality_rule
 from srcnn_support.convert.atc import keeps_fp32
 from srcnn_support.convert.cann import cann_version, read_version
 from srcnn_support.errors import SrcnnGateError
+from srcnn_support.score.accuracy import equality_rule
 
 
 @pytest.fixture

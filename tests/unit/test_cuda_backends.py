@@ -9,12 +9,15 @@ import pytest
 
 from srcnn_support.backends import cuda
 from srcnn_support.backends.onnxruntime import require_granted_providers
+from srcnn_support.backends.runners import TORCH_CUDA_BACKENDS, missing_backend_runtime
 from srcnn_support.backends.torch_cuda import (
-    TorchCudaGraphRunner, _apply_cudnn_settings, _restore_cudnn_settings, missing_torch_cuda,
+    TorchCudaGraphRunner,
+    _apply_cudnn_settings,
+    _restore_cudnn_settings,
+    missing_torch_cuda,
 )
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.gate.config import DEFAULT_WEIGHTS
-from srcnn_support.backends.runners import TORCH_CUDA_BACKENDS, missing_backend_runtime
 
 ort = pytest.importorskip("onnxruntime")
 NO_ORT_CUDA = cuda.CUDA_PROVIDER not in ort.get_available_providers()

@@ -16,16 +16,16 @@ from xml.etree import ElementTree
 
 import pytest
 
-from srcnn_support.report import gpu_summary
 from srcnn_support.backends.base import RunnerInfo
 from srcnn_support.backends.torch_cuda import missing_torch_cuda
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.gate.config import PROJECT_ROOT, TARGETS_FILE
 from srcnn_support.gate.gpu_gate import perf_row
+from srcnn_support.gate.targets import load_targets
 from srcnn_support.perf.gpu_timing import gpu_figures
+from srcnn_support.report import gpu_summary
 from srcnn_support.report.render import throughput_plot
 from srcnn_support.report.results import ResultsRecorder
-from srcnn_support.gate.targets import load_targets
 
 SCRIPT = PROJECT_ROOT / "tools" / "device_check.sh"
 TIME_BOUND_S = 240  # the script must finish in under 5 minutes on the GPU machine; skipping is far quicker
@@ -42,7 +42,9 @@ def test_script_without_gpu_ends_in_named_skips(tmp_path):
     # The GPU machine's Python has no matplotlib and may have no filelock: both are made unimportable.
     blocker = tmp_path / "site"
     blocker.mkdir()
-    (blocker / "sitecustomize.py").write_text("import sys\nsys.modules['matplotlib'] = None\nsys.modules['filelock'] = None\n")
+    (blocker / "sitecustomize.py").write_text(
+        "import sys\nsys.modules['matplotlib'] = None\nsys.modules['filelock'] = None\n"
+    )
     out = tmp_path / "out"
     env = {**os.environ, "OUT": str(out), "PYTHON": sys.executable, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
            "PYTEST_ADDOPTS": "-p pytest_benchmark.plugin -p xdist.plugin", "PYTHONPATH": str(blocker)}
@@ -89,7 +91,11 @@ def test_summary_prints_what_the_note_needs(tmp_path, capsys):
     assert "GPU: NVIDIA H200 (cuda 13.0, torch 2.11.0)" in text
     assert "cuda torch-cuda-fp16  bs16  compute    16000.0 images/s" in text
     assert "end-to-end    4000.0 images/s   13.76 x T4  pass" in text
-    assert "woman" in text and "guide PSNR 33.5000 dB (reference 33.5100)" in text and "max-abs vs PyTorch fp32 0.00042" in text
+    assert (
+        "woman" in text
+        and "guide PSNR 33.5000 dB (reference 33.5100)" in text
+        and "max-abs vs PyTorch fp32 0.00042" in text
+    )
     assert "goal (issue 15, 10 x T4 at batch 16): 13.76 x, reached" in text
     assert "absent.json: not written" in text
 

@@ -7,14 +7,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from srcnn_support.diagnose import hypotheses as hyp
 from srcnn_support.cli.main import main
-from srcnn_support.prepare.datasets import sample_photos
-from srcnn_support.diagnose.explain import MATCH_DB, diagnose_dump_dir, diagnose_outputs, hypotheses_for, read_recorded_dump
+from srcnn_support.diagnose import hypotheses as hyp
+from srcnn_support.diagnose.explain import (
+    MATCH_DB,
+    diagnose_dump_dir,
+    diagnose_outputs,
+    hypotheses_for,
+    read_recorded_dump,
+)
+from srcnn_support.diagnose.recorded_runs import MAKEABLE, other_weights, write_recorded_run
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.gate.config import DEFAULT_WEIGHTS
 from srcnn_support.model.network import load_model
-from srcnn_support.diagnose.recorded_runs import MAKEABLE, other_weights, write_recorded_run
+from srcnn_support.prepare.datasets import sample_photos
 
 DATA_ROOT = Path(os.environ.get("SRCNN_DATA_ROOT", Path(__file__).resolve().parents[3] / "shared" / "data"))
 SET5 = DATA_ROOT / "Set5"

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from srcnn_support.score.accuracy import AccuracySession
-from srcnn_support.convert.artifacts import prepared_images
 from srcnn_support.backends.pytorch import PyTorchRunner
 from srcnn_support.cache import ArtifactCache
+from srcnn_support.convert.artifacts import prepared_images
 from srcnn_support.diagnose.failure_diagnosis import FailureDiagnoses
 from srcnn_support.gate.config import DEFAULT_WEIGHTS
 from srcnn_support.report.render import accuracy_blocks
 from srcnn_support.report.results import ResultsRecorder
+from srcnn_support.score.accuracy import AccuracySession
 from tests.gates import test_accuracy as gate
 
 SET5 = Path(os.environ.get("SRCNN_DATA_ROOT", Path(__file__).resolve().parents[3] / "shared" / "data")) / "Set5"

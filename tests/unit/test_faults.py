@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from srcnn_support.convert import artifacts
 from srcnn_support.backends.ascend import AscendOmRunner
 from srcnn_support.cache import MANIFEST, ArtifactCache
+from srcnn_support.convert import artifacts
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.tools import TIMEOUT_ENV, ToolError, run_tool
 
@@ -125,9 +125,15 @@ def test_a_backend_that_raises_fails_its_own_tests_and_the_others_still_report(t
     assert "onnxruntime-fp16: backend broken: RuntimeError: injected kernel fault" in result.stdout
     assert "passed" in result.stdout.splitlines()[-1]
     report = (tmp_path / "art" / "report.md").read_text()
-    assert report.splitlines()[0].startswith("RELEASE FAIL: ") and "onnxruntime-fp16: backend broken" in report.splitlines()[0]
+    assert (
+        report.splitlines()[0].startswith("RELEASE FAIL: ")
+        and "onnxruntime-fp16: backend broken" in report.splitlines()[0]
+    )
     assert "RELEASE FAIL: " in result.stdout
-    assert "| onnxruntime-fp16 | **BROKEN**: onnxruntime-fp16: backend broken: RuntimeError: injected kernel fault |" in report
+    assert (
+        "| onnxruntime-fp16 | **BROKEN**: onnxruntime-fp16: backend broken: RuntimeError: injected kernel fault |"
+        in report
+    )
     assert "| onnxruntime | measured (" in report
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from srcnn_support.convert import artifacts
 from srcnn_support.cache import ArtifactCache
-from srcnn_support.prepare.datasets import resolve_dataset, sample_photos
+from srcnn_support.convert import artifacts
 from srcnn_support.errors import SrcnnGateError
+from srcnn_support.prepare.datasets import resolve_dataset, sample_photos
 from srcnn_support.prepare.guide_files import format_info, parse_info_text
 from srcnn_support.prepare.imaging import scan_images
 

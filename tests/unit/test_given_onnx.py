@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import torch
 
+from srcnn_support.backends.runners import RunnerOptions, make_runner
 from srcnn_support.cache import ArtifactCache, sha256_file
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.export.onnx_export import export_onnx
 from srcnn_support.model.network import SRCNN
-from srcnn_support.backends.runners import RunnerOptions, make_runner
 
 ROOT = Path(__file__).resolve().parents[2]
 

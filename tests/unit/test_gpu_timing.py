@@ -6,16 +6,22 @@ import time
 import numpy as np
 import pytest
 
+from srcnn_support.backends.base import RunnerInfo
 from srcnn_support.backends.pytorch import PyTorchRunner
 from srcnn_support.backends.torch_cuda import missing_torch_cuda
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.gate.config import DEFAULT_WEIGHTS, TARGETS_FILE
 from srcnn_support.gate.gpu_gate import gate_failures, measure_on_gpu, perf_row, reference_fps, timing_policy
-from srcnn_support.perf.gpu_timing import (
-    RECORDED_ONLY, T4_REFERENCE_FPS, TRTEXEC_DEFAULTS, TimingPolicy, gpu_figures, time_cuda_events, time_wall_clock,
-)
-from srcnn_support.backends.base import RunnerInfo
 from srcnn_support.gate.targets import load_targets, missing_hardware
+from srcnn_support.perf.gpu_timing import (
+    RECORDED_ONLY,
+    T4_REFERENCE_FPS,
+    TRTEXEC_DEFAULTS,
+    TimingPolicy,
+    gpu_figures,
+    time_cuda_events,
+    time_wall_clock,
+)
 
 TARGETS = load_targets(TARGETS_FILE)
 INFO = RunnerInfo("torch-cuda-fp16", "fp16", {"torch": "x"}, {"gpu": "test"})

@@ -3,7 +3,14 @@ import pytest
 
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.prepare.guide_files import (
-    Layout, encode_bin, parse_info_text, read_bin, read_dump_dir, read_info, write_bin, write_info,
+    Layout,
+    encode_bin,
+    parse_info_text,
+    read_bin,
+    read_dump_dir,
+    read_info,
+    write_bin,
+    write_info,
 )
 
 

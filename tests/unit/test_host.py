@@ -4,8 +4,8 @@ import math
 import pytest
 
 from srcnn_support.gate.config import TARGETS_FILE
-from srcnn_support.perf.host import cpu_flags, int8_class, measured_fp32_peak, nominal_fp32_peak
 from srcnn_support.gate.targets import load_targets
+from srcnn_support.perf.host import cpu_flags, int8_class, measured_fp32_peak, nominal_fp32_peak
 
 # Flags lines as /proc/cpuinfo prints them (shortened to the relevant ones).
 ZEN3 = "flags\t\t: fpu sse2 avx fma avx2 bmi2 sha_ni\n"

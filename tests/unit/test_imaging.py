@@ -3,8 +3,15 @@ import pytest
 from PIL import Image
 
 from srcnn_support.prepare.imaging import (
-    center_crop, compose_sr_rgb, crop_to_scale, degrade, guide_crop, network_input, resize_shorter_side,
-    rgb_to_ycbcr_reference, ycbcr_to_rgb_reference,
+    center_crop,
+    compose_sr_rgb,
+    crop_to_scale,
+    degrade,
+    guide_crop,
+    network_input,
+    resize_shorter_side,
+    rgb_to_ycbcr_reference,
+    ycbcr_to_rgb_reference,
 )
 
 

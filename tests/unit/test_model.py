@@ -5,7 +5,14 @@ import pytest
 import torch
 
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.model.network import EXPECTED_SHAPES, PARAMETER_COUNT, SRCNN, identify_weights, load_model, read_state_dict
+from srcnn_support.model.network import (
+    EXPECTED_SHAPES,
+    PARAMETER_COUNT,
+    SRCNN,
+    identify_weights,
+    load_model,
+    read_state_dict,
+)
 
 
 def test_parameter_count_and_keys():

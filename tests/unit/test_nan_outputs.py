@@ -6,14 +6,14 @@ import pytest
 import torch
 from PIL import Image
 
-from srcnn_support.score.accuracy import AccuracySession
 from srcnn_support.backends.base import Runner, RunnerInfo
 from srcnn_support.backends.pytorch import PyTorchRunner
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert.artifacts import prepared_images
-from srcnn_support.score.evaluate import relative_deviation
 from srcnn_support.model.network import SRCNN
 from srcnn_support.report.results import ResultsRecorder
+from srcnn_support.score.accuracy import AccuracySession
+from srcnn_support.score.evaluate import relative_deviation
 from tests.gates import test_accuracy as gate
 
 

@@ -1,4 +1,8 @@
-"""``npu-smi info`` read by columns, on table layouts quoted from real driver output (see srcnn_support/perf/npu_smi.py)."""
+"""``npu-smi info`` read by columns, on table layouts quoted from real driver output.
+
+See srcnn_support/perf/npu_smi.py.
+"""
+
 from srcnn_support.perf.npu_smi import chip_family, chips_per_card, parse_npu_smi_info, soc_version
 
 ATLAS_300I_310 = """

@@ -1,8 +1,8 @@
 """``--om``: the user's own .om files by batch size; bad values are one-line errors naming the file."""
 import pytest
 
-from srcnn_support.errors import SrcnnGateError
 from srcnn_support.convert.om_files import given_om_models
+from srcnn_support.errors import SrcnnGateError
 
 
 def test_batch_from_the_name_or_given(tmp_path):

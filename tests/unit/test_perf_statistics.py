@@ -1,8 +1,13 @@
 """Statistics behind the perf gates, checked against known values (no timing here)."""
 import pytest
 
-from srcnn_support.perf.method import (GFLOP_PER_IMAGE, LatencyStats, interleaved_ratio,
-                                median_confidence_interval, throughput_figures)
+from srcnn_support.perf.method import (
+    GFLOP_PER_IMAGE,
+    LatencyStats,
+    interleaved_ratio,
+    median_confidence_interval,
+    throughput_figures,
+)
 
 
 def test_median_interval_uses_the_sign_test_ranks():

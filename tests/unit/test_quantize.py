@@ -7,14 +7,21 @@ import pytest
 from onnx import numpy_helper
 
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
-from srcnn_support.prepare.datasets import sample_photos
+from srcnn_support.convert.quantize import (
+    INT8_QUANTIZED_CONVS,
+    OUTPUT_CONV_COPIES,
+    build_int8,
+    calibration_planes,
+    conv_input_patches,
+    dequantized_weight,
+    replicate_output_conv,
+)
+from srcnn_support.convert.rounding import gptq_round, input_hessian
 from srcnn_support.export.onnx_export import INPUT_NAME, OUTPUT_NAME, export_onnx
+from srcnn_support.model.network import load_model
+from srcnn_support.prepare.datasets import sample_photos
 from srcnn_support.prepare.imaging import degrade, guide_crop, load_rgb, network_input
 from srcnn_support.score.metrics import psnr
-from srcnn_support.model.network import load_model
-from srcnn_support.convert.quantize import (INT8_QUANTIZED_CONVS, OUTPUT_CONV_COPIES, build_int8, calibration_planes,
-                                    conv_input_patches, dequantized_weight, replicate_output_conv)
-from srcnn_support.convert.rounding import gptq_round, input_hessian
 
 WEIGHTS = Path(__file__).resolve().parents[2] / "fixtures" / "weights" / "srcnn_x2_gate.pth"
 
@@ -96,8 +103,11 @@ def test_int8_model_holds_the_gptq_integers(fp32_onnx, int8_onnx, photo_planes):
 def test_int8_quantizes_conv2_and_the_conv3_copies_and_averages_in_fp32(int8_onnx):
     model = onnx.load(str(int8_onnx))
     weights = _weights(model)
-    quantized = {node.input[0].split(".")[0]: weights[node.input[0]] for node in model.graph.node
-                 if node.op_type == "DequantizeLinear" and node.input[0] in weights and weights[node.input[0]].ndim == 4}
+    quantized = {
+        node.input[0].split(".")[0]: weights[node.input[0]]
+        for node in model.graph.node
+        if node.op_type == "DequantizeLinear" and node.input[0] in weights and weights[node.input[0]].ndim == 4
+    }
     assert sorted(quantized) == sorted(INT8_QUANTIZED_CONVS)  # conv1 stays fp32
     assert all(ints.dtype == np.int8 for ints in quantized.values())
     assert quantized["conv3"].shape == (OUTPUT_CONV_COPIES, 32, 5, 5)

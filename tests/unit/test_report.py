@@ -2,8 +2,8 @@ import json
 
 import numpy as np
 
-from srcnn_support.report import render as report
 from srcnn_support.perf.method import aggregate_per_card
+from srcnn_support.report import render as report
 from srcnn_support.report.results import ResultsRecorder
 
 
@@ -19,10 +19,24 @@ def _recorder() -> ResultsRecorder:
                        "gflops": 150.0, "latency_median_ms": 50.0, "latency_p99_ms": 60.0, "gated": True,
                        "verdict": "pass", "device": 0, "harness_over_bare": 0.998,
                        "harness_over_bare_interval": [0.971, 1.024]})
-    recorder.add_perf({"target": "cpu", "backend": "onnxruntime-int8", "precision": "int8", "batch_size": 1, "fps": 40.0,
-                       "latency_median_ms": 25.0, "latency_p99_ms": 30.0, "gated": True, "verdict": "pass", "device": 0,
-                       "speedup": 1.96, "speedup_over": "onnxruntime", "reference_fps": 20.4,
-                       "gate": ">= 1.5 x onnxruntime fp32"})
+    recorder.add_perf(
+        {
+            "target": "cpu",
+            "backend": "onnxruntime-int8",
+            "precision": "int8",
+            "batch_size": 1,
+            "fps": 40.0,
+            "latency_median_ms": 25.0,
+            "latency_p99_ms": 30.0,
+            "gated": True,
+            "verdict": "pass",
+            "device": 0,
+            "speedup": 1.96,
+            "speedup_over": "onnxruntime",
+            "reference_fps": 20.4,
+            "gate": ">= 1.5 x onnxruntime fp32",
+        }
+    )
     recorder.meta.update({"weights_md5": "abc", "dataset": "test"})
     return recorder
 
@@ -38,7 +52,9 @@ def test_worker_results_merge_into_the_same_document():
 
 def test_report_has_tables_pictures_plot_and_html(tmp_path):
     document = _recorder().document()
-    document["environment"] = report.environment(["pytest", "-m", "accuracy"], [], {"path": "w", "md5": "abc", "sha256": "d"})
+    document["environment"] = report.environment(
+        ["pytest", "-m", "accuracy"], [], {"path": "w", "md5": "abc", "sha256": "d"}
+    )
     report.save_part(tmp_path, "accuracy", document)
     report.save_part(tmp_path, "perf", document)
     rgb = np.random.default_rng(0).integers(0, 256, (256, 256, 3), dtype=np.uint8)

@@ -25,7 +25,7 @@ def test_tile_starts_cover_the_axis():
     assert tile_starts(200, 256) == [0]
     starts = tile_starts(1000, 256)
     assert starts[0] == 0 and starts[-1] == 1000 - 256
-    assert all(b - a <= 256 - 2 * HALO for a, b in zip(starts, starts[1:]))
+    assert all(b - a <= 256 - 2 * HALO for a, b in zip(starts, starts[1:], strict=False))
 
 
 @pytest.mark.parametrize("shape", [(600, 517), (256, 700), (300, 256)])
@@ -70,7 +70,8 @@ with PyTorchRunner(SRCNN()) as runner:
     with open("/proc/self/clear_refs", "w") as handle:
         handle.write("5")  # reset the peak-RSS mark (VmHWM) to the current RSS
     before = status("VmRSS")
-    out = tiled_inference(runner.infer, plane, batch_size=1) if sys.argv[1] == "tiled" else runner.infer(plane[None, None])
+    tiled = sys.argv[1] == "tiled"
+    out = tiled_inference(runner.infer, plane, batch_size=1) if tiled else runner.infer(plane[None, None])
     print(status("VmHWM") - before)
 """
 

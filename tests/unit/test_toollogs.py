@@ -6,8 +6,13 @@ from srcnn_support.errors import SrcnnGateError
 from srcnn_support.perf.method import per_card
 from srcnn_support.perf.perflogs import read_perf_log
 from srcnn_support.perf.toollogs import (
-    images_per_second, parse_ais_bench_summary, parse_benchmark_dataset_log, parse_benchmark_perf_file,
-    parse_perf_vision_file, parse_pure_infer_file, parse_trtexec_log,
+    images_per_second,
+    parse_ais_bench_summary,
+    parse_benchmark_dataset_log,
+    parse_benchmark_perf_file,
+    parse_perf_vision_file,
+    parse_pure_infer_file,
+    parse_trtexec_log,
 )
 
 LOGS = Path(__file__).resolve().parents[2] / "fixtures" / "logs"
@@ -52,7 +57,10 @@ def test_perf_file_and_ais_bench_summary():
     ais = parse_ais_bench_summary((LOGS / "ais_bench_summary_bs1.log").read_text())
     assert round(ais.compute_fps, 3) == 348.038 and ais.batch_size == 1
     assert ais.end_to_end_fps < ais.compute_fps
-    assert parse_benchmark_perf_file("ave_throughputRate = 22.3706samples/s, ave_latency = 44.7073ms", 1).compute_fps == 22.3706
+    assert (
+        parse_benchmark_perf_file("ave_throughputRate = 22.3706samples/s, ave_latency = 44.7073ms", 1).compute_fps
+        == 22.3706
+    )
 
 
 @pytest.mark.parametrize("parser", [
@@ -82,11 +90,16 @@ def test_old_ais_infer_summary_line():
     assert only_line.compute_fps == 348.038
 
 
-@pytest.mark.parametrize("name, kind", [
-    ("perf_vision_batchsize_1_device_0.txt", "perf_vision"), ("PureInfer_perf_of_srcnn_x2_bs1_in_device_0.txt", "pure_infer"),
-    ("benchmark_pure_infer_stdout_bs1.log", "pure_infer"), ("ais_bench_summary_bs1.log", "ais_bench"),
-    ("ais_infer_summary_bs1.log", "ais_bench"),
-])
+@pytest.mark.parametrize(
+    "name, kind",
+    [
+        ("perf_vision_batchsize_1_device_0.txt", "perf_vision"),
+        ("PureInfer_perf_of_srcnn_x2_bs1_in_device_0.txt", "pure_infer"),
+        ("benchmark_pure_infer_stdout_bs1.log", "pure_infer"),
+        ("ais_bench_summary_bs1.log", "ais_bench"),
+        ("ais_infer_summary_bs1.log", "ais_bench"),
+    ],
+)
 def test_every_recorded_ascend_format_reproduces_the_guides_card_figure(name, kind):
     recorded = read_perf_log(LOGS / name)
     assert recorded.kind == kind and recorded.batch_size == 1 and recorded.device == 0

@@ -39,7 +39,10 @@ def test_graph_output_matches_pytorch_fp32(batch, reference, precision):
 
 
 def test_graph_equals_eager_and_follows_new_inputs(batch):
-    with TorchCudaGraphRunner(DEFAULT_WEIGHTS, use_graphs=False) as eager, TorchCudaGraphRunner(DEFAULT_WEIGHTS) as graph:
+    with (
+        TorchCudaGraphRunner(DEFAULT_WEIGHTS, use_graphs=False) as eager,
+        TorchCudaGraphRunner(DEFAULT_WEIGHTS) as graph,
+    ):
         np.testing.assert_allclose(graph.infer(batch), eager.infer(batch), atol=2e-3)
         flipped = np.ascontiguousarray(batch[:, :, ::-1])
         np.testing.assert_allclose(graph.infer(flipped), eager.infer(flipped), atol=2e-3)

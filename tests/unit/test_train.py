@@ -6,7 +6,7 @@ import torch
 from PIL import Image
 
 from srcnn_support.model.network import read_state_dict
-from srcnn_support.model.train import TrainConfig, learning_rate_at, split_pairs, load_pairs, train
+from srcnn_support.model.train import TrainConfig, learning_rate_at, load_pairs, split_pairs, train
 
 
 @pytest.fixture

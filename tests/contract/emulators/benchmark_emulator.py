@@ -32,7 +32,6 @@ import onnx
 import onnxruntime as ort
 from onnx import numpy_helper
 
-
 FP32_MODES = ("force_fp32", "must_keep_origin_dtype")  # ATC precision modes that keep an fp32 model in fp32
 
 
@@ -74,7 +73,7 @@ def dataset_mode(flags: dict, om_path: Path, device: str, batch: int) -> int:
         chunk = paths[first:first + batch]
         planes = np.stack([np.fromfile(p, dtype="<f4").reshape(1, height, width) for p in chunk])
         (outputs,) = session.run(None, {input_name: stored(planes, fp16)})
-        for path, output in zip(chunk, stored(outputs, fp16)):
+        for path, output in zip(chunk, stored(outputs, fp16), strict=False):
             target = out_dir / f"{Path(path).stem}_1"
             if binary:
                 output.astype("<f4").tofile(target.with_suffix(".bin"))
@@ -82,11 +81,13 @@ def dataset_mode(flags: dict, om_path: Path, device: str, batch: int) -> int:
                 target.with_suffix(".txt").write_text(" ".join(f"{v:.8g}" for v in output.ravel()) + "\n")
     elapsed_ms = (time.perf_counter() - started) * 1000.0
     rate, e2e = interface_fps(device), len(paths) * 1000.0 / max(elapsed_ms, 1e-3)
-    lines = [f"[e2e] throughputRate: {e2e:.6g}, latency: {elapsed_ms:.6g}",
-             f"[data read] throughputRate: {e2e:.6g}, moduleLatency: {1000.0 / e2e:.6g}",
-             f"[preprocess] throughputRate: {e2e:.6g}, moduleLatency: {1000.0 / e2e:.6g}",
-             f"[infer] throughputRate: {e2e:.6g}, Interface throughputRate: {rate:.6g}, moduleLatency: {1000.0 / rate:.6g}",
-             f"[post] throughputRate: {e2e:.6g}, moduleLatency: {1000.0 / e2e:.6g}"]
+    lines = [
+        f"[e2e] throughputRate: {e2e:.6g}, latency: {elapsed_ms:.6g}",
+        f"[data read] throughputRate: {e2e:.6g}, moduleLatency: {1000.0 / e2e:.6g}",
+        f"[preprocess] throughputRate: {e2e:.6g}, moduleLatency: {1000.0 / e2e:.6g}",
+        f"[infer] throughputRate: {e2e:.6g}, Interface throughputRate: {rate:.6g}, moduleLatency: {1000.0 / rate:.6g}",
+        f"[post] throughputRate: {e2e:.6g}, moduleLatency: {1000.0 / e2e:.6g}",
+    ]
     Path("result", f"perf_vision_batchsize_{batch}_device_{device}.txt").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0

@@ -19,9 +19,11 @@ def table_310() -> list[str]:
              "| Chip    Device    | Bus-Id          | AICore(%)         Memory-Usage(MB)     |",
              SEP_310.replace("-", "=")]
     for chip in range(4):
-        lines += ["| 1       310       | OK              | 12.8              49                   |",
-                  f"| {chip}       {chip}         | 0000:0{chip + 1}:00.0    | 0                 2621 / 8192          |",
-                  SEP_310]
+        lines += [
+            "| 1       310       | OK              | 12.8              49                   |",
+            f"| {chip}       {chip}         | 0000:0{chip + 1}:00.0    | 0                 2621 / 8192          |",
+            SEP_310,
+        ]
     return lines
 
 

@@ -107,7 +107,7 @@ def make_tensorrt(version: str) -> types.ModuleType:
             self.engine, self.shape, self.addresses = engine, None, {}
 
         def set_input_shape(self, name, shape) -> bool:
-            inside = all(lo <= d <= hi for lo, d, hi in zip(self.engine.low, shape, self.engine.high))
+            inside = all(lo <= d <= hi for lo, d, hi in zip(self.engine.low, shape, self.engine.high, strict=False))
             self.shape = tuple(shape) if inside and len(shape) == 4 else None
             return self.shape is not None
 
@@ -123,7 +123,9 @@ def make_tensorrt(version: str) -> types.ModuleType:
                 return False
             source = MEMORY[self.addresses["input.1"]].reshape(self.shape)
             result = self.engine.session.run(None, {"input.1": source})[0]
-            MEMORY[self.addresses[self.engine.output_name]][...] = result.reshape(MEMORY[self.addresses[self.engine.output_name]].shape)
+            MEMORY[self.addresses[self.engine.output_name]][...] = result.reshape(
+                MEMORY[self.addresses[self.engine.output_name]].shape
+            )
             return True
 
     class Engine:

@@ -83,7 +83,9 @@ def build(options, major):
         precision = "fp16 (strongly typed from the model)"
     profile = {k: shape_of(options[k]) for k in ("--minShapes", "--optShapes", "--maxShapes") if k in options}
     header = {"version": major, "precision": precision, "profile": profile}
-    Path(options["--saveEngine"]).write_bytes(PLAN_MAGIC + json.dumps(header).encode() + b"\n" + model.SerializeToString())
+    Path(options["--saveEngine"]).write_bytes(
+        PLAN_MAGIC + json.dumps(header).encode() + b"\n" + model.SerializeToString()
+    )
     log("I", f"Engine built in 0.1 sec. (emulated, precision {precision})")
     log("I", f"Engine saved to {options['--saveEngine']}")
 
@@ -103,7 +105,7 @@ def input_shape(options, header):
     low, high = header["profile"]["--minShapes"][1], header["profile"]["--maxShapes"][1]
     name, shape = shape_of(options["--shapes"]) if "--shapes" in options else header["profile"]["--optShapes"]
     log("I", f"Set shape of input tensor {name} to: {'x'.join(map(str, shape))}")
-    if not all(lo <= d <= hi for lo, d, hi in zip(low, shape, high)):
+    if not all(lo <= d <= hi for lo, d, hi in zip(low, shape, high, strict=False)):
         raise RuntimeError(f"IExecutionContext::setInputShape: Error Code 3: API Usage Error (Parameter check failed, "
                            f"condition: dimensions within the optimization profile {low}..{high})")
     return name, shape
@@ -116,8 +118,10 @@ def load_input(options, name, shape):
     size = int(np.prod(shape)) * 4
     file_size = os.path.getsize(path)
     if given != name or file_size != size:
-        raise RuntimeError(f"Unexpected file size for input file: {path}. Note: Input binding size is: {size} bytes but "
-                           f"the file size is {file_size} bytes. Double check the size and datatype of the provided data.")
+        raise RuntimeError(
+            f"Unexpected file size for input file: {path}. Note: Input binding size is: {size} bytes but "
+            f"the file size is {file_size} bytes. Double check the size and datatype of the provided data."
+        )
     return np.fromfile(path, dtype="<f4").reshape(shape)
 
 
@@ -128,8 +132,11 @@ def export(path, name, values):
 
 
 def stats(mean):
-    return (f"min = {mean * 0.93:g} ms, max = {mean * 1.6:g} ms, mean = {mean:g} ms, median = {mean * 0.99:g} ms, "
-            f"percentile(90%) = {mean * 1.05:g} ms, percentile(95%) = {mean * 1.08:g} ms, percentile(99%) = {mean * 1.15:g} ms")
+    return (
+        f"min = {mean * 0.93:g} ms, max = {mean * 1.6:g} ms, mean = {mean:g} ms, median = {mean * 0.99:g} ms, "
+        f"percentile(90%) = {mean * 1.05:g} ms, percentile(95%) = {mean * 1.08:g} ms, "
+        f"percentile(99%) = {mean * 1.15:g} ms"
+    )
 
 
 def infer(options, major):

@@ -19,7 +19,7 @@ from srcnn_support.backends.tensorrt import missing_tensorrt_runtime, tensorrt_r
 from srcnn_support.backends.torch_cuda import TorchCudaGraphRunner, missing_torch_cuda
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert import artifacts
-from srcnn_support.convert.atc import MISSING_ATC, require_soc_version
+from srcnn_support.convert.atc import DEFAULT_PRECISION_MODE, MISSING_ATC, require_soc_version
 from srcnn_support.errors import MissingRuntimeError
 
 TORCH_CUDA_BACKENDS = ("torch-cuda-fp16", "torch-cuda-tf32")
@@ -28,7 +28,7 @@ TORCH_CUDA_BACKENDS = ("torch-cuda-fp16", "torch-cuda-tf32")
 @dataclass(frozen=True)
 class RunnerOptions:
     soc_version: str | None = None
-    precision_mode: str = "force_fp16"
+    precision_mode: str = DEFAULT_PRECISION_MODE
     device_id: int = 0
     threads: int | None = None
     calibration_dir: Path | None = None

@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from srcnn_support.convert.atc import DEFAULT_PRECISION_MODE
 from srcnn_support.errors import SrcnnGateError
 
 
@@ -163,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", required=True, help="output stem; '_bs<N>' is appended")
     p.add_argument("--batch-sizes", type=int, nargs="+", default=[1])
     p.add_argument("--soc_version", "--soc-version", dest="soc_version", help="default: from 'npu-smi info'")
-    p.add_argument("--precision_mode", "--precision-mode", dest="precision_mode", default="force_fp16")
+    p.add_argument("--precision_mode", "--precision-mode", dest="precision_mode",
+                   default=DEFAULT_PRECISION_MODE)
     p.add_argument("--dry-run", action="store_true", help="print the ATC commands only")
     p.set_defaults(handler=_cmd_convert)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from srcnn_support.convert.om_files import given_om_models
-from srcnn_support.prepare.datasets import Dataset, resolve_dataset
+from srcnn_support.prepare.datasets import DATA_ROOT_ENV, Dataset, data_root, resolve_dataset
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_WEIGHTS = PROJECT_ROOT / "fixtures" / "weights" / "srcnn_x2_gate.pth"
@@ -57,11 +57,10 @@ def gate_config(option) -> GateConfig:
     )
 
 
-def _calibration_dir(explicit: str | None, data_root: str | None) -> Path | None:
+def _calibration_dir(explicit: str | None, explicit_root: str | None) -> Path | None:
     if explicit:
         return Path(explicit)
-    root = data_root or os.environ.get("SRCNN_DATA_ROOT")
-    if root:
-        return Path(root) / "train"
-    default = PROJECT_ROOT.parent / "shared" / "data" / "train"
-    return default if default.is_dir() else None
+    train = data_root(explicit_root) / "train"
+    if explicit_root or os.environ.get(DATA_ROOT_ENV):
+        return train
+    return train if train.is_dir() else None

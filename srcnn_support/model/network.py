@@ -25,7 +25,6 @@ EXPECTED_SHAPES: dict[str, tuple[int, ...]] = {
 PARAMETER_COUNT = 57_281
 # Multiply-adds per output pixel (weights only, biases excluded) x 2 = FLOP per pixel.
 FLOP_PER_PIXEL = 2 * (64 * 81 + 32 * 64 * 25 + 32 * 25)
-OFFICIAL_WEIGHTS_MD5 = "e0a9e64cf1f9016d7013e0b01f613f68"
 
 
 class SRCNN(nn.Module):
@@ -48,10 +47,6 @@ class WeightsIdentity:
     md5: str
     sha256: str
     size: int
-
-    @property
-    def is_official(self) -> bool:
-        return self.md5 == OFFICIAL_WEIGHTS_MD5
 
 
 def identify_weights(path: str | Path) -> WeightsIdentity:

@@ -41,9 +41,17 @@ def sample_photos() -> Dataset:
                    f"scikit-image ({', '.join(SAMPLE_PHOTOS)}); pass --dataset-dir for Set5")
 
 
-def named_set_dir(name: str, data_root: str | None) -> Path:
-    root = Path(data_root or os.environ.get(DATA_ROOT_ENV) or "../shared/data")
-    return root / NAMED_SETS[name]
+# Beside the project, as the workspace lays it out; not relative to the working directory.
+DEFAULT_DATA_ROOT = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+def data_root(explicit: str | None = None) -> Path:
+    """The folder holding Set5/Set14/BSD68/train: ``--data-root``, else $SRCNN_DATA_ROOT, else beside the project."""
+    return Path(explicit or os.environ.get(DATA_ROOT_ENV) or DEFAULT_DATA_ROOT)
+
+
+def named_set_dir(name: str, explicit_root: str | None) -> Path:
+    return data_root(explicit_root) / NAMED_SETS[name]
 
 
 def resolve_dataset(dataset_dir: str | None = None, dataset: str | None = None,

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from srcnn_support.perf.method import GFLOP_PER_IMAGE
+
 
 @dataclass
 class Table:
@@ -166,7 +168,7 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
     rows_in = doc.get("perf", [])
     blocks: list = [f"Produced by `{doc.get('environment', {}).get('command', '?')}` at "
                     f"{doc.get('environment', {}).get('when', '?')}. images/s = batch x 1000 / mean latency (ms); "
-                    "GFLOP/s at 7.495 GFLOP per 256x256 image."]
+                    f"GFLOP/s at {GFLOP_PER_IMAGE:.3f} GFLOP per 256x256 image."]
     header = [
         "target",
         "backend",

@@ -11,6 +11,7 @@ import numpy as np
 from srcnn_support.backends.base import Runner, RunnerInfo
 from srcnn_support.backends.runners import RunnerOptions, make_runner
 from srcnn_support.cache import ArtifactCache
+from srcnn_support.convert.atc import DEFAULT_PRECISION_MODE
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.prepare.guide_files import Layout
 from srcnn_support.prepare.prep import PreparedImage
@@ -53,7 +54,7 @@ class BackendOutcome:
 @dataclass(frozen=True)
 class AccuracyOptions:
     soc_version: str | None = None
-    precision_mode: str = "force_fp16"
+    precision_mode: str = DEFAULT_PRECISION_MODE
     device_id: int = 0
     batch_size: int = 1
     calibration_dir: Path | None = None
@@ -133,15 +134,12 @@ class AccuracySession:
 class PublishedTable:
     weights_md5: str
     reference_script: dict[str, float]
-    om: dict[str, float]
-    source: str
 
     @classmethod
     def load(cls, path: Path) -> "PublishedTable":
         data = json.loads(Path(path).read_text())
         rows = data["images"]
-        return cls(data["weights_md5"], {k: v["reference_script"] for k, v in rows.items()},
-                   {k: v["om"] for k, v in rows.items()}, data["source"])
+        return cls(data["weights_md5"], {k: v["reference_script"] for k, v in rows.items()})
 
 
 def broken_backend_reason(backend: str, exc: BaseException) -> str:

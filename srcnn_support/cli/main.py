@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from srcnn_support.backends.registry import names
 from srcnn_support.convert.atc import DEFAULT_PRECISION_MODE
 from srcnn_support.errors import SrcnnGateError
 
@@ -179,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="both metrics per image for one backend")
     p.add_argument("--weights", required=True)
     p.add_argument("--dataset-dir", required=True)
-    p.add_argument("--backend", default="pytorch", choices=["pytorch", "onnxruntime"])
+    fp32_backends = names(equals_pytorch=True)  # the exact ones, which need nothing beyond this package
+    p.add_argument("--backend", default=fp32_backends[0], choices=fp32_backends)
     p.add_argument("--protocol", default="guide", choices=["guide", "full"],
                    help="guide: the 256x256 crops of the gate; full: full-size images (SR benchmark protocol)")
     p.add_argument("--artifacts-dir", default=".srcnn-artifacts")

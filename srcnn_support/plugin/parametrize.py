@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import pytest
 
+from srcnn_support.backends.registry import ACCURACY_BACKENDS
 from srcnn_support.plugin.session import session_of
-from srcnn_support.score.accuracy import BACKENDS
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     session = session_of(metafunc.config)
     if "backend" in metafunc.fixturenames and not _parametrized_by_test(metafunc, "backend"):
-        metafunc.parametrize("backend", BACKENDS, scope="session")
+        metafunc.parametrize("backend", ACCURACY_BACKENDS, scope="session")
     if "perf_batch_size" in metafunc.fixturenames:
         target = session.perf_target_or_none()
         sizes = target.batch_sizes if target else (1,)

@@ -17,11 +17,6 @@ from srcnn_support.prepare.guide_files import Layout
 from srcnn_support.prepare.prep import PreparedImage
 from srcnn_support.score.evaluate import ImageScore, max_abs_difference, run_images, score_image
 
-GPU_BACKENDS = ("torch-cuda-fp16", "torch-cuda-tf32")
-BACKENDS = ("pytorch", "onnxruntime", "ascend-om", "tensorrt", "onnxruntime-fp16", "onnxruntime-int8", *GPU_BACKENDS)
-# Reduced precision (int8, fp16, TF32's 10-bit mantissa): max-abs to PyTorch fp32 is reported, not gated at
-# 1e-4; the mean standard PSNR must stay within 0.1 dB of fp32 instead.
-QUANTIZED_BACKENDS = ("onnxruntime-fp16", "onnxruntime-int8", *GPU_BACKENDS)
 MAX_STANDARD_PSNR_DROP_DB = 0.1  # quantized vs fp32, mean over the dataset
 MAX_ABS_TOLERANCE = 1e-4
 RELATIVE_TOLERANCE = 0.01

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from srcnn_support.backends.registry import ACCURACY_BACKENDS, QUANTIZED_BACKENDS
 from srcnn_support.cache import sha256_file
 from srcnn_support.convert.quantize import calibration_files
 from srcnn_support.diagnose.failure_diagnosis import dumps_from_guide_outputs
@@ -13,11 +14,9 @@ from srcnn_support.errors import MissingRuntimeError
 from srcnn_support.gate.config import PUBLISHED_TABLE
 from srcnn_support.prepare.guide_files import Layout
 from srcnn_support.score.accuracy import (
-    BACKENDS,
     MAX_ABS_TOLERANCE,
     MAX_STANDARD_PSNR_DROP_DB,
     MIN_MEAN_GAIN_OVER_BICUBIC_DB,
-    QUANTIZED_BACKENDS,
     RELATIVE_TOLERANCE,
     BackendOutcome,
     PublishedTable,
@@ -114,7 +113,7 @@ def test_mean_guide_psnr_within_1pct_of_published(accuracy, recorder, published,
     check_relative(recorder, backend, None, "mean_guide_psnr_vs_published", measured, reference)
 
 
-@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "pytorch" and b not in QUANTIZED_BACKENDS])
+@pytest.mark.parametrize("backend", [b for b in ACCURACY_BACKENDS if b != "pytorch" and b not in QUANTIZED_BACKENDS])
 def test_output_equals_pytorch(accuracy, recorder, backend, image_name):
     precision = outcome_of(accuracy, recorder, backend).info.precision
     if equality_rule(backend, accuracy.options.precision_mode, precision) == "psnr":

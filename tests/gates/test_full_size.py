@@ -6,13 +6,12 @@ from dataclasses import asdict
 
 import pytest
 
+from srcnn_support.backends.registry import FULL_SIZE_BACKENDS, QUANTIZED_BACKENDS
 from srcnn_support.errors import MissingRuntimeError
-from srcnn_support.score.accuracy import MAX_STANDARD_PSNR_DROP_DB, QUANTIZED_BACKENDS, broken_backend_reason
+from srcnn_support.score.accuracy import MAX_STANDARD_PSNR_DROP_DB, broken_backend_reason
 from srcnn_support.score.fullsize import PAPER_X2_PSNR, summary
 
 pytestmark = pytest.mark.accuracy
-
-FULL_SIZE_BACKENDS = ("pytorch", "onnxruntime", *QUANTIZED_BACKENDS, "ascend-om")  # .om: tiled (tiling.py)
 
 
 def full_size_summary(accuracy, gate, recorder, backend):

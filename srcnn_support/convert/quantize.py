@@ -1,33 +1,9 @@
 """Quantized variants of the exported model, built as cached artifacts.
 
-INT8: ONNX Runtime static quantization, QDQ format, u8 activations / s8 per-channel weights,
-calibrated on training images only. What each choice is worth was measured on this model (ONNX
-Runtime 1.32, AVX-512 VNNI CPU) with three sets of weights: the project's final ones, its stage-1
-ones and an interim one (git history). "Fidelity" is the PSNR of the INT8 output against the fp32
-output over Set5 + Set14; dB figures are full-size standard PSNR against fp32 (the gate allows -0.1);
-speed is batch-1 latency against fp32 in alternating blocks.
-
-- conv2 (64->32, 5x5) holds 90% of the multiply-adds; its int8 kernel is 3x faster than fp32.
-  Round-to-nearest of its weights was the main loss: a float simulation puts it at -0.15 dB on
-  Set5 for the stage-1 weights, and the INT8 model lost 0.26 dB there even with bias correction
-  (Nagel et al. 2019; fidelity 49 dB). GPTQ rounding (``rounding.py``), fitted to 2,048 sampled
-  input patches per calibration image, cuts conv2's output error about 100x: -0.04 dB, fidelity
-  57.5 dB on the same weights. With it, bias correction no longer helps, so it is not applied.
-- conv3 (32->1, 5x5): ONNX Runtime's int8 convolution with one output channel took 10-12 ms against
-  7 ms in fp32; with 16 output channels it takes 3 ms (8 channels: still 12 ms). So conv3 becomes 16
-  copies of itself whose outputs a ReduceMean averages (0.7 ms). Plain copies would repeat one int8
-  rounding of conv3's weights, which cost 0.36 dB on the final weights; each copy is therefore
-  dithered by a different fraction of a quantization step (mean zero, so the fp32 function is
-  unchanged) and the average cancels the rounding. Padding fp32's conv3 the same way does not speed
-  fp32 up (1.01x): the gain is the int8 kernel's. conv2 alone in int8 gave only 1.47-1.74x fp32.
-- conv1 stays fp32: in int8 it would add about 8% speed but its input, the image itself, is
-  quantized coarsely by 8 bits (0.06 dB).
-- The output's mean offset from fp32 on the calibration images (-0.0005 on the final weights) is
-  taken off conv3's bias; it halves the loss on the final weights (-0.088 to -0.041 dB on Set5).
-
-Result (Set5 / Set14 dB against fp32, worst guide-metric deviation on Set5, fidelity): final weights
--0.041 / -0.019, 0.35%, 57.3 dB; stage-1 -0.041 / -0.017, 0.33%, 57.5 dB; interim -0.035 / -0.014,
-0.27%, 57.8 dB. Speed: 1.9-2.1x fp32 at batch 1 over ten gate runs. Build: about 10 s.
+INT8: ONNX Runtime static quantization, QDQ, u8 activations / s8 per-channel weights, calibrated on
+training images only; conv2 rounded by GPTQ (``rounding.py``), conv3 as 16 dithered copies averaged,
+conv1 kept fp32, the output's mean offset taken off conv3's bias. The measurements behind each choice:
+docs/decisions/0001-int8-quantization.md.
 
 FP16: weights and compute in float16 with float32 I/O (``keep_io_types``).
 """

@@ -96,14 +96,8 @@ def interleaved_ratio(first: Callable[[], object], second: Callable[[], object],
                       min_blocks: int = 6, block_warmup: int = 1) -> InterleavedRatio:
     """Latency of ``second`` relative to ``first``, measured in alternating blocks (AB BA AB ...).
 
-    Blocks, not single calls, alternate: switching sessions on every call evicts each one's buffers
-    from the cache and parks its threads, which penalises both and the faster one more (measured
-    here with the first INT8 build: INT8/fp32 read 1.3x call-by-call and 1.5-1.7x in blocks).
-    The first call of every block
-    is a discarded warm-up. The ratio is the median over block pairs of the pair's median
-    latencies, so a slow spell of the machine moves both sides of a pair and cancels out. Two
-    callers sharing one session (harness vs bare ``session.run``) can alternate call by call
-    (``block_rounds=1, block_warmup=0``): nothing is evicted between them.
+    Blocks, not single calls, alternate, and the ratio is the median over block pairs; why, with the
+    measurements: docs/decisions/0002-interleaved-latency-ratio.md.
     """
     probe = time_calls(first, min_rounds=1, max_rounds=1, min_time_s=0.0) + \
         time_calls(second, min_rounds=1, max_rounds=1, min_time_s=0.0)

@@ -43,6 +43,12 @@ class ResultsRecorder:
                                      "measured": measured, "reference": reference, "tolerance": tolerance,
                                      "reason": reason}))
 
+    def record(self, verdict) -> None:
+        """A ``gate.verdicts.Verdict``: the same fields ``add_verdict`` takes."""
+        row = verdict.to_row()
+        self.add_verdict(verdict.backend, verdict.image, verdict.check, verdict.passed, row["measured"],
+                         row["reference"], row["tolerance"], reason=row["reason"])
+
     def add_perf(self, row: dict) -> None:
         self.perf.append(_clean(row))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_tensorrt_contract import put_emulators_on_path
+from tests.contract.emulators.install import put_emulators_on_path
 
 pytestmark = [pytest.mark.contract, pytest.mark.slow,
               pytest.mark.skipif(importlib.util.find_spec("tensorrt") is not None,

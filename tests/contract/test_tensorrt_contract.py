@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,21 +23,13 @@ from srcnn_support.errors import SrcnnGateError
 from srcnn_support.export.onnx_export import export_onnx
 from srcnn_support.model.network import SRCNN
 from srcnn_support.perf.toollogs import parse_trtexec_log
+from tests.contract.emulators.install import put_emulators_on_path
 
 pytestmark = pytest.mark.contract
 
 EMULATORS = Path(__file__).parent / "emulators"
 LOGS = Path(__file__).resolve().parents[2] / "fixtures" / "logs"
 VERSIONS = ("8.6.1", "10.1.0", "11.1.0")
-
-
-def put_emulators_on_path(directory: Path) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    for tool, script in (("trtexec", "trtexec_emulator.py"), ("nvidia-smi", "nvidia_smi_emulator.py")):
-        launcher = directory / tool
-        launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{EMULATORS / script}" "$@"\n')
-        launcher.chmod(0o755)
-    return directory
 
 
 @pytest.fixture(scope="module")

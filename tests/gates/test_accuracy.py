@@ -12,6 +12,7 @@ from srcnn_support.convert.quantize import calibration_files
 from srcnn_support.diagnose.failure_diagnosis import dumps_from_guide_outputs
 from srcnn_support.errors import MissingRuntimeError
 from srcnn_support.gate.config import PUBLISHED_TABLE
+from srcnn_support.gate.verdicts import relative_check
 from srcnn_support.prepare.guide_files import Layout
 from srcnn_support.score.accuracy import (
     MAX_ABS_TOLERANCE,
@@ -24,7 +25,7 @@ from srcnn_support.score.accuracy import (
     equality_rule,
     measurement_row,
 )
-from srcnn_support.score.evaluate import mean, relative_deviation
+from srcnn_support.score.evaluate import mean
 
 pytestmark = pytest.mark.accuracy
 
@@ -50,13 +51,9 @@ def require_finite(score, backend: str) -> None:
 
 
 def check_relative(recorder, backend, image, check, measured, reference, tolerance=RELATIVE_TOLERANCE, explain=None):
-    deviation = relative_deviation(measured, reference)
-    passed = deviation <= tolerance
-    reason = explain() if explain and not passed else None
-    recorder.add_verdict(backend, image, check, passed, measured, reference, f"{tolerance:.0%} relative", reason=reason)
-    assert passed, (f"{image or 'mean'}/{backend}: {check}: measured {measured:.4f} dB vs reference "
-                    f"{reference:.4f} dB, deviation {deviation:.3%} > tolerance {tolerance:.0%}"
-                    + (f"\n{reason}" if reason else ""))
+    verdict = relative_check(backend, image, check, measured, reference, tolerance, explain)
+    recorder.record(verdict)
+    assert verdict, verdict.explanation
 
 
 def explain_failure(accuracy, backend: str, image: str | None = None):

@@ -14,6 +14,7 @@ import pytest
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.gate.gpu_gate import gate_failures, measure_on_gpu, perf_row, reference_fps, timing_policy
 from srcnn_support.perf.method import batch_of
+from srcnn_support.plugin.outcomes import end_if_recorded_only
 
 pytestmark = pytest.mark.perf
 
@@ -37,9 +38,11 @@ def test_gpu_compute_throughput(perf_target, perf_runner, prepared, perf_batch_s
     figures, info = _measure(target, perf_runner(batch_size, perf_device).runner, prepared, batch_size, True)
     gated = batch_size in target.gated_batch_sizes
     failures, gate_text = gate_failures(target, batch_size, figures) if gated else ([], None)
-    recorder.add_perf(perf_row(target, info, batch_size, perf_device, figures, gated, failures, gate_text))
+    row = perf_row(target, info, batch_size, perf_device, figures, gated, failures, gate_text)
+    recorder.add_perf(row)
     assert math.isfinite(figures["fps"]) and figures["fps"] > 0
     assert not failures, f"{target.name}/{info.backend}/bs{batch_size}: " + "; ".join(failures)
+    end_if_recorded_only(row)
 
 
 def test_gpu_recorded_backend_throughput(perf_target, perf_variant_runner, prepared, perf_batch_size, recorder):
@@ -50,5 +53,7 @@ def test_gpu_recorded_backend_throughput(perf_target, perf_variant_runner, prepa
         pytest.skip(f"target {target.name} records no other backend")
     for backend in target.recorded_backends:
         figures, info = _measure(target, perf_variant_runner(backend).runner, prepared, batch_size, False)
-        recorder.add_perf(perf_row(target, info, batch_size, 0, figures, False, [], None))
+        row = perf_row(target, info, batch_size, 0, figures, False, [], None)
+        recorder.add_perf(row)
         assert math.isfinite(figures["fps"]) and figures["fps"] > 0
+    end_if_recorded_only(row)

@@ -26,3 +26,12 @@ def install_ascend_emulators(root: Path, chip: str = "310", interface_fps: float
         launcher.chmod(0o755)
     return {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", "ASCEND_HOME_PATH": str(cann),
             "SRCNN_EMULATOR_NPU_CHIP": chip, "SRCNN_EMULATOR_INTERFACE_FPS": str(interface_fps)}
+
+
+def put_emulators_on_path(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for tool, script in (("trtexec", "trtexec_emulator.py"), ("nvidia-smi", "nvidia_smi_emulator.py")):
+        launcher = directory / tool
+        launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{HERE / script}" "$@"\n')
+        launcher.chmod(0o755)
+    return directory

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import numpy as np
 
-from srcnn_support.perf.method import GFLOP_PER_IMAGE
-
 
 @dataclass
 class Table:
@@ -138,83 +136,6 @@ def _with_causes(verdict: str, failing: list[str], doc: dict, image: str | None)
     causes = [f"{b}: {diagnoses[b]['images'].get(image, diagnoses[b]['cause']) if image else diagnoses[b]['cause']}"
               for b in failing if b in diagnoses]
     return f"{verdict} (cause {'; '.join(causes)})" if causes else verdict
-
-
-def _harness_cell(row: dict) -> str:
-    interval = row.get("harness_over_bare_interval")
-    cell = _fmt(row.get("harness_over_bare"), 3)
-    return f"{cell} (95%: {interval[0]:.3f}-{interval[1]:.3f})" if interval else cell
-
-
-def _speedup_cell(row: dict) -> str:
-    if row.get("speedup") is None:
-        return "n/a"
-    return f"{row['speedup']:.2f} x {row.get('speedup_over', '?')} ({_fmt(row.get('reference_fps'))} images/s)"
-
-
-def _gpu_blocks(rows_in: list[dict]) -> list:
-    """GPU rows (tests/gates/test_gpu_perf.py): compute from CUDA events, end-to-end host to host, ratio to the T4."""
-    gpu = [r for r in rows_in if r.get("ratio_to_reference") is not None]
-    if not gpu:
-        return []
-    header = ["target", "backend", "batch", "compute images/s", "end-to-end images/s", "x T4 (1163.108)"]
-    rows = [[r["target"], r["backend"], str(r["batch_size"]), _fmt(r.get("fps")), _fmt(r.get("end_to_end_fps")),
-             _fmt(r.get("ratio_to_reference"), 2)] for r in gpu]
-    return ["GPU: compute = CUDA events around the CUDA graph replay, inputs on the device (trtexec's GPU compute "
-            "time); end-to-end = host array to host array, recorded only.", Table(header, rows)]
-
-
-def perf_blocks(doc: dict, plot: Path | None) -> list:
-    rows_in = doc.get("perf", [])
-    blocks: list = [f"Produced by `{doc.get('environment', {}).get('command', '?')}` at "
-                    f"{doc.get('environment', {}).get('when', '?')}. images/s = batch x 1000 / mean latency (ms); "
-                    f"GFLOP/s at {GFLOP_PER_IMAGE:.3f} GFLOP per 256x256 image."]
-    header = [
-        "target",
-        "backend",
-        "precision",
-        "device",
-        "batch",
-        "images/s",
-        "GFLOP/s",
-        "% of measured peak",
-        "latency median ms",
-        "latency p99 ms",
-        "harness / bare",
-        "speedup (same session)",
-        "threshold",
-        "verdict",
-    ]
-    rows = [[r["target"], r["backend"], r["precision"], _fmt(r.get("device")), str(r["batch_size"]), _fmt(r.get("fps")),
-             _fmt(r.get("gflops"), 1), _fmt(r["peak_share"] * 100, 1) if r.get("peak_share") else "n/a",
-             _fmt(r.get("latency_median_ms")), _fmt(r.get("latency_p99_ms")),
-             _harness_cell(r), _speedup_cell(r), r.get("gate") or ("recorded only" if not r.get("gated") else "none"),
-             r.get("verdict", "?")] for r in rows_in]
-    blocks.append(Table(header, rows))
-    blocks += [f"{r['target']} {r['backend']} batch {r['batch_size']}: images/s is the tool's own figure "
-               f"({r['fps_source']}); the suite's end-to-end {_fmt(r.get('end_to_end_fps'))} images/s "
-               f"({r.get('end_to_end_source', 'suite wall clock')}) is recorded beside it, not gated."
-               for r in rows_in if r.get("fps_source")]
-    blocks.extend(_gpu_blocks(rows_in))
-    for r in rows_in:
-        if r.get("figure_source"):  # issue 13: the tool's own figure is gated; the suite's rate sits beside it
-            blocks.append(
-                f"{r['target']} batch {r['batch_size']} device {r.get('device')}: gated figure "
-                f"{_fmt(r.get('fps'), 3)} images/s per chip from {r['figure_source']}; per card "
-                f"{_fmt(r.get('fps_per_card_estimate'), 3)} ({r.get('how', 'n/a')}); tool end-to-end "
-                f"{_fmt(r.get('tool_end_to_end_fps'))}, suite end-to-end {_fmt(r.get('end_to_end_fps'))} "
-                f"images/s (recorded, not gated)" + (f"; .om sha256 {r['om_sha256']}" if r.get("om_sha256") else "")
-            )
-    for card in doc.get("meta", {}).get("per_card", []):
-        blocks.append(f"Per card, {card['target']} batch {card['batch_size']}: {card['fps_per_card']:.3f} images/s "
-                      f"({card['how']}); threshold {card['threshold']}: **{card['verdict']}**.")
-    if doc.get("meta", {}).get("cpu_peak"):
-        blocks.append(f"CPU fp32 peak: {doc['meta']['cpu_peak']}.")
-    if doc.get("meta", {}).get("cpu_int8_class"):
-        blocks.append(f"CPU int8 class (chooses the INT8 speed-up threshold): {doc['meta']['cpu_int8_class']}.")
-    if plot:
-        blocks.append(Picture(plot, "Throughput against batch size"))
-    return blocks
 
 
 def full_size_blocks(parts: list[dict]) -> list:

@@ -19,9 +19,9 @@ from srcnn_support.report.blocks import (
     accuracy_blocks,
     environment_blocks,
     full_size_blocks,
-    perf_blocks,
 )
 from srcnn_support.report.environment import environment  # noqa: F401  (read by the plugin)
+from srcnn_support.report.perf_blocks import perf_blocks
 from srcnn_support.report.pictures import PICTURES, PLOT, save_side_by_side, throughput_plot  # noqa: F401
 
 

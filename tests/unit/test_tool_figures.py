@@ -5,7 +5,7 @@ import pytest
 from srcnn_support.perf.method import GFLOP_PER_IMAGE, LatencyStats, throughput_figures
 from srcnn_support.perf.tool_figures import measure_tool_figure, tool_row
 from srcnn_support.perf.toollogs import ToolFigure
-from srcnn_support.report.render import perf_blocks
+from srcnn_support.report.perf_blocks import perf_blocks
 
 
 def test_tool_figure_is_gated_and_the_suite_figure_recorded_beside_it():

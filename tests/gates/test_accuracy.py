@@ -2,22 +2,24 @@
 and (for the official weights) the published table, plus output equality and quality over bicubic."""
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from srcnn_support.backends.registry import ACCURACY_BACKENDS, QUANTIZED_BACKENDS
 from srcnn_support.cache import sha256_file
 from srcnn_support.convert.quantize import calibration_files
-from srcnn_support.diagnose.failure_diagnosis import dumps_from_guide_outputs
 from srcnn_support.errors import MissingRuntimeError
+from srcnn_support.gate.accuracy_rules import (
+    beats_bicubic_check,
+    failure_explainer,
+    max_abs_check,
+    max_abs_reported,
+    mean_gain_over_bicubic_check,
+    quantized_drop_check,
+)
 from srcnn_support.gate.config import PUBLISHED_TABLE
 from srcnn_support.gate.verdicts import relative_check
 from srcnn_support.prepare.guide_files import Layout
 from srcnn_support.score.accuracy import (
-    MAX_ABS_TOLERANCE,
-    MAX_STANDARD_PSNR_DROP_DB,
-    MIN_MEAN_GAIN_OVER_BICUBIC_DB,
     RELATIVE_TOLERANCE,
     BackendOutcome,
     PublishedTable,
@@ -51,16 +53,12 @@ def require_finite(score, backend: str) -> None:
 
 
 def check_relative(recorder, backend, image, check, measured, reference, tolerance=RELATIVE_TOLERANCE, explain=None):
-    verdict = relative_check(backend, image, check, measured, reference, tolerance, explain)
+    apply(recorder, relative_check(backend, image, check, measured, reference, tolerance, explain))
+
+
+def apply(recorder, verdict) -> None:
     recorder.record(verdict)
     assert verdict, verdict.explanation
-
-
-def explain_failure(accuracy, backend: str, image: str | None = None):
-    """Issue 14: the porting mistake that reproduces this backend's outputs, for its failure message."""
-    if accuracy.diagnoses is None:
-        return None
-    return lambda: accuracy.diagnoses.message(backend, dumps_from_guide_outputs(accuracy.outcome(backend).guide), image)
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +76,7 @@ def test_guide_psnr_within_1pct_of_live_reference(accuracy, recorder, backend, i
     require_finite(score, backend)
     reference = accuracy.reference.scores[image_name].guide_psnr_natural_clamped
     check_relative(recorder, backend, image_name, "guide_psnr_vs_live_reference",
-                   score.guide_psnr_guide_layout, reference, explain=explain_failure(accuracy, backend, image_name))
+                   score.guide_psnr_guide_layout, reference, explain=failure_explainer(accuracy, backend, image_name))
 
 
 def test_mean_guide_psnr_within_1pct_of_live_reference(accuracy, recorder, backend):
@@ -88,7 +86,7 @@ def test_mean_guide_psnr_within_1pct_of_live_reference(accuracy, recorder, backe
     measured = mean(s.guide_psnr_guide_layout for s in outcome.scores.values())
     reference = mean(s.guide_psnr_natural_clamped for s in accuracy.reference.scores.values())
     check_relative(recorder, backend, None, "mean_guide_psnr_vs_live_reference", measured, reference,
-                   explain=explain_failure(accuracy, backend))
+                   explain=failure_explainer(accuracy, backend))
 
 
 def test_guide_psnr_within_1pct_of_published(accuracy, recorder, published, backend, image_name):
@@ -98,7 +96,7 @@ def test_guide_psnr_within_1pct_of_published(accuracy, recorder, published, back
     require_finite(score, backend)
     check_relative(recorder, backend, image_name, "guide_psnr_vs_published",
                    score.guide_psnr_guide_layout, published.reference_script[image_name],
-                   explain=explain_failure(accuracy, backend, image_name))
+                   explain=failure_explainer(accuracy, backend, image_name))
 
 
 def test_mean_guide_psnr_within_1pct_of_published(accuracy, recorder, published, backend):
@@ -118,11 +116,7 @@ def test_output_equals_pytorch(accuracy, recorder, backend, image_name):
         return
     for layout in (Layout.NATURAL, Layout.GUIDE):
         difference = accuracy.max_abs_vs_reference(backend, image_name, layout)
-        passed = difference <= MAX_ABS_TOLERANCE
-        recorder.add_verdict(backend, image_name, f"max_abs_vs_pytorch_{layout.value}", passed, difference,
-                             0.0, f"max-abs {MAX_ABS_TOLERANCE:g}")
-        assert passed, (f"{image_name}/{backend}: output differs from PyTorch's by max-abs {difference:.3g} "
-                        f"on the {layout.value} layout > tolerance {MAX_ABS_TOLERANCE:g}")
+        apply(recorder, max_abs_check(backend, image_name, layout.value, difference))
 
 
 def reduced_precision_output_close_to_pytorch(accuracy, recorder, backend, image_name, precision):
@@ -130,8 +124,7 @@ def reduced_precision_output_close_to_pytorch(accuracy, recorder, backend, image
     built = f"ATC precision_mode={accuracy.options.precision_mode}" if backend == "ascend-om" else f"{precision} engine"
     for layout in (Layout.NATURAL, Layout.GUIDE):
         difference = accuracy.max_abs_vs_reference(backend, image_name, layout)
-        recorder.add_verdict(backend, image_name, f"max_abs_vs_pytorch_{layout.value}", None, difference, 0.0,
-                             f"reported, not gated ({built})", reason="reduced-precision artifact: PSNR rule")
+        recorder.record(max_abs_reported(backend, image_name, layout.value, difference, built))
     score = accuracy.outcome(backend).scores[image_name]
     require_finite(score, backend)
     check_relative(recorder, backend, image_name, f"guide_psnr_vs_pytorch ({built} rule)",
@@ -141,23 +134,15 @@ def reduced_precision_output_close_to_pytorch(accuracy, recorder, backend, image
 def test_standard_psnr_beats_bicubic(accuracy, recorder, backend, image_name):
     score = outcome_of(accuracy, recorder, backend).scores[image_name]
     require_finite(score, backend)
-    passed = score.standard_psnr > score.bicubic_psnr
-    recorder.add_verdict(backend, image_name, "standard_psnr_beats_bicubic", passed, score.standard_psnr,
-                         score.bicubic_psnr, "> bicubic")
-    assert passed, (f"{image_name}/{backend}: standard PSNR {score.standard_psnr:.3f} dB does not beat "
-                    f"bicubic {score.bicubic_psnr:.3f} dB")
+    apply(recorder, beats_bicubic_check(backend, image_name, score.standard_psnr, score.bicubic_psnr))
 
 
 def test_mean_standard_gain_over_bicubic(accuracy, recorder, backend):
     scores = list(outcome_of(accuracy, recorder, backend).scores.values())
     for score in scores:
         require_finite(score, backend)
-    gain = mean(s.standard_psnr for s in scores) - mean(s.bicubic_psnr for s in scores)
-    passed = math.isfinite(gain) and gain >= MIN_MEAN_GAIN_OVER_BICUBIC_DB
-    recorder.add_verdict(backend, None, "mean_standard_gain_over_bicubic", passed, gain,
-                         MIN_MEAN_GAIN_OVER_BICUBIC_DB, f">= {MIN_MEAN_GAIN_OVER_BICUBIC_DB} dB")
-    assert passed, (f"mean/{backend}: standard PSNR gain over bicubic {gain:.3f} dB < "
-                    f"{MIN_MEAN_GAIN_OVER_BICUBIC_DB} dB")
+    apply(recorder, mean_gain_over_bicubic_check(backend, [s.standard_psnr for s in scores],
+                                                 [s.bicubic_psnr for s in scores]))
 
 
 @pytest.mark.parametrize("backend", QUANTIZED_BACKENDS)
@@ -167,12 +152,7 @@ def test_quantized_standard_psnr_close_to_fp32(accuracy, recorder, backend):
         require_finite(score, backend)
     measured = mean(s.standard_psnr for s in scores)
     reference = mean(s.standard_psnr for s in accuracy.reference.scores.values())
-    drop = reference - measured
-    passed = drop <= MAX_STANDARD_PSNR_DROP_DB
-    recorder.add_verdict(backend, None, "standard_psnr_drop_vs_fp32", passed, measured, reference,
-                         f"<= {MAX_STANDARD_PSNR_DROP_DB} dB below fp32")
-    assert passed, (f"mean/{backend}: standard PSNR {measured:.3f} dB is {drop:.3f} dB below fp32 "
-                    f"{reference:.3f} dB > {MAX_STANDARD_PSNR_DROP_DB} dB")
+    apply(recorder, quantized_drop_check(backend, measured, reference))
 
 
 def test_int8_calibration_images_are_not_test_images(gate, recorder):

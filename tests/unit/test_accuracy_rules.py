@@ -1,0 +1,42 @@
+"""The accuracy rules as library verdicts: each passes and fails on the right side of its threshold."""
+import math
+
+from srcnn_support.gate.accuracy_rules import (
+    beats_bicubic_check,
+    max_abs_check,
+    max_abs_reported,
+    mean_gain_over_bicubic_check,
+    quantized_drop_check,
+)
+from srcnn_support.score.accuracy import MAX_ABS_TOLERANCE, MAX_STANDARD_PSNR_DROP_DB, MIN_MEAN_GAIN_OVER_BICUBIC_DB
+
+
+def test_max_abs_passes_at_the_tolerance_and_fails_above_it():
+    assert max_abs_check("onnxruntime", "bird", "guide", MAX_ABS_TOLERANCE).passed is True
+    failing = max_abs_check("onnxruntime", "bird", "guide", MAX_ABS_TOLERANCE * 2)
+    assert failing.passed is False and failing.check == "max_abs_vs_pytorch_guide"
+    assert "bird/onnxruntime: output differs from PyTorch's" in failing.explanation
+
+
+def test_reduced_precision_max_abs_is_reported_not_decided():
+    verdict = max_abs_reported("ascend-om", "bird", "natural", 0.01, "ATC precision_mode=allow_fp32_to_fp16")
+    assert verdict.passed is None and verdict.to_row()["verdict"] == "skip" and verdict.measured == 0.01
+
+
+def test_beats_bicubic_needs_a_strictly_higher_psnr():
+    assert beats_bicubic_check("pytorch", "bird", 36.0, 35.0).passed is True
+    assert beats_bicubic_check("pytorch", "bird", 35.0, 35.0).passed is False
+    assert beats_bicubic_check("pytorch", "bird", math.nan, 35.0).passed is False
+
+
+def test_mean_gain_over_bicubic_threshold_and_nan():
+    at_threshold = mean_gain_over_bicubic_check("pytorch", [30.0 + MIN_MEAN_GAIN_OVER_BICUBIC_DB], [30.0])
+    assert at_threshold.passed is True and at_threshold.image is None
+    assert mean_gain_over_bicubic_check("pytorch", [30.0], [30.0]).passed is False
+    assert mean_gain_over_bicubic_check("pytorch", [math.nan], [30.0]).passed is False
+
+
+def test_quantized_drop_vs_fp32():
+    assert quantized_drop_check("onnxruntime-int8", 36.0 - MAX_STANDARD_PSNR_DROP_DB / 2, 36.0).passed is True
+    failing = quantized_drop_check("onnxruntime-int8", 36.0 - 2 * MAX_STANDARD_PSNR_DROP_DB - 0.1, 36.0)
+    assert failing.passed is False and failing.reference == 36.0 and "below fp32" in failing.explanation

@@ -9,6 +9,7 @@ the command line is parsed, wherever the paths point. The work itself is done by
 from srcnn_support.plugin.fixtures import (
     accuracy,
     artifact_cache,
+    configured_target,
     gate,
     perf_runner,
     perf_target,
@@ -28,7 +29,8 @@ from srcnn_support.plugin.options import pytest_addoption
 from srcnn_support.plugin.parametrize import pytest_generate_tests
 
 __all__ = [
-    "accuracy", "artifact_cache", "gate", "perf_runner", "perf_target", "perf_variant_runner", "prepared", "recorder",
+    "accuracy", "artifact_cache", "configured_target",
+    "gate", "perf_runner", "perf_target", "perf_variant_runner", "prepared", "recorder",
     "weights_identity", "pytest_addoption", "pytest_configure", "pytest_generate_tests", "pytest_report_header",
     "pytest_sessionfinish", "pytest_terminal_summary", "pytest_testnodedown",
 ]

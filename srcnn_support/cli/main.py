@@ -119,6 +119,19 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_gate_perf(args: argparse.Namespace) -> int:
+    from srcnn_support.cli.gate_perf import gate_perf
+
+    status, document = gate_perf(args.target, args.perf_log, print)
+    if args.json:
+        import json
+
+        from srcnn_support.atomic import atomic_write_text
+
+        atomic_write_text(Path(args.json), json.dumps(document, indent=2) + "\n")
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m srcnn_support", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
@@ -194,6 +207,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", help="the weights the .om should hold (default: the project's own)")
     p.add_argument("--json", help="also write the diagnosis as JSON (top-level 'cause')")
     p.set_defaults(handler=_cmd_diagnose)
+
+    p = sub.add_parser("gate-perf", help="gate a recorded device run's perf files (no device needed here)")
+    p.add_argument("--target", required=True, help="a target of fixtures/targets.json, e.g. ascend310 or t4")
+    p.add_argument("--perf-log", action="append", required=True, metavar="FILE",
+                   help="a file the tool wrote (benchmark perf_vision/PureInfer, ais_bench summary, trtexec log); "
+                        "repeat for more devices or batch sizes")
+    p.add_argument("--json", help="also write the rows, checks and headline as JSON")
+    p.set_defaults(handler=_cmd_gate_perf)
     return parser
 
 

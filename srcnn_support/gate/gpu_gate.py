@@ -10,6 +10,7 @@ import numpy as np
 
 from srcnn_support.backends.base import RunnerInfo
 from srcnn_support.errors import SrcnnGateError
+from srcnn_support.gate.perf_rules import RECORDED, PerfDecision, decide, throughput_checks
 from srcnn_support.gate.targets import Target
 from srcnn_support.perf.gpu_timing import (
     RECORDED_ONLY,
@@ -45,26 +46,19 @@ def measure_on_gpu(runner, batch: np.ndarray, policy: TimingPolicy, reference: f
     return gpu_figures(len(batch), compute, end_to_end, reference), info
 
 
-def gate_failures(target: Target, batch_size: int, figures: dict) -> tuple[list[str], str | None]:
-    """Failures of the target's gates at this batch size on the compute figure, and the gate's text."""
-    failures, texts = [], []
-    for gate in target.gates_for(batch_size):
-        if gate.kind != "min_fps":
-            raise SrcnnGateError(target.name, f"gate kind {gate.kind!r} does not apply to a CUDA-event target")
-        threshold = gate.threshold()
-        texts.append(f"compute >= {threshold:.3f} images/s")
-        if not figures["fps"] >= threshold:
-            failures.append(f"compute {figures['fps']:.3f} images/s < {threshold:.3f} ({gate.provenance})")
-    return failures, "; ".join(texts) or None
+def gpu_decision(target: Target, subject: str, batch_size: int, figures: dict) -> PerfDecision:
+    """The target's gates at this batch size, applied to the compute figure (CUDA events)."""
+    return decide(throughput_checks(target, subject, batch_size, figures["fps"], figure="compute"))
 
 
-def perf_row(target: Target, info: RunnerInfo, batch_size: int, device: int, figures: dict, gated: bool,
-             failures: list[str], gate_text: str | None) -> dict:
-    verdict = ("fail" if failures else "pass") if gated and gate_text else "recorded"
+def perf_row(target: Target, info: RunnerInfo, batch_size: int, device: int, figures: dict,
+             decision: PerfDecision | None) -> dict:
+    """``decision`` None: a recorded-only measurement (a recorded backend or batch size)."""
+    decided = decision is not None and decision.decided
     row = {"target": target.name, "backend": info.backend, "precision": info.precision, "batch_size": batch_size,
            "device": device, "timer": "CUDA events around the graph replay (compute); host clock (end-to-end)",
-           "gated": gated and gate_text is not None, "versions": info.versions, "details": info.details,
-           **figures, "gate": gate_text if gated else None, "verdict": verdict}
-    if gated and not gate_text and target.notes.get("thresholds"):
+           "gated": decided, "versions": info.versions, "details": info.details, **figures,
+           **(decision.row_fields() if decided else {"gate": None, "verdict": RECORDED})}
+    if decision is not None and not decided and target.notes.get("thresholds"):
         row["threshold_status"] = target.notes["thresholds"]
     return row

@@ -39,27 +39,38 @@ def _perf_check_name(row: dict) -> str:
     return f"{row['target']}/{row['backend']}/bs{row['batch_size']}: {row.get('gate') or 'throughput'}"
 
 
+@dataclass
+class _Tally:
+    passed: int = 0
+    undecided: int = 0
+    failed: list[str] = field(default_factory=list)
+
+    def add(self, verdict: str | None, name: str) -> None:
+        if verdict == "pass":
+            self.passed += 1
+        elif verdict in ("fail", "broken"):
+            self.failed.append(name)
+        else:
+            self.undecided += 1
+
+
 def release_verdict(documents: list[dict]) -> ReleaseVerdict:
     """Every decided check in ``documents`` (results documents or report parts)."""
-    passed, undecided, failed = 0, 0, []
+    tally, seen_checks = _Tally(), set()
     for doc in documents:
         for verdict in doc.get("verdicts", []):
-            if verdict["verdict"] == "pass":
-                passed += 1
-            elif verdict["verdict"] == "fail":
-                failed.append(_accuracy_check_name(verdict))
-            else:
-                undecided += 1
+            tally.add(verdict["verdict"], _accuracy_check_name(verdict))
         for row in doc.get("perf", []):
-            if row.get("verdict") == "pass":
-                passed += 1
-            elif row.get("verdict") in ("fail", "broken"):
-                failed.append(_perf_check_name(row))
-            else:
-                undecided += 1
+            if not row.get("checks"):  # a recorded-only or broken row, or a row written before checks were listed
+                tally.add(row.get("verdict"), _perf_check_name(row))
+            for check in row.get("checks") or ():
+                key = (check["backend"], check["check"], check.get("batch_size"))
+                if key not in seen_checks:  # the rows of one recorded run share its card check: count it once
+                    seen_checks.add(key)
+                    tally.add(check["verdict"], f"{check['backend']}/bs{check.get('batch_size')}: "
+                                                f"{check.get('tolerance') or check['check']}")
         for card in doc.get("meta", {}).get("per_card", []):
-            if card.get("verdict") == "pass":
-                passed += 1
-            elif card.get("verdict") == "fail":
-                failed.append(f"{card['target']}/bs{card['batch_size']}: per-card {card['fps_per_card']:.3f} images/s")
-    return ReleaseVerdict(passed, tuple(dict.fromkeys(failed)), undecided)
+            if card.get("decided_by") != "test" and card.get("verdict") in ("pass", "fail"):  # else counted above
+                tally.add(card["verdict"], f"{card['target']}/bs{card['batch_size']}: "
+                                           f"per-card {card['fps_per_card']:.3f} images/s")
+    return ReleaseVerdict(tally.passed, tuple(dict.fromkeys(tally.failed)), tally.undecided)

@@ -21,14 +21,16 @@ class Verdict:
     tolerance: str | None = None
     reason: str | None = None
     explanation: str = ""  # the assertion message when it fails
+    batch_size: int | None = None  # throughput checks: the batch size decided
 
     def __bool__(self) -> bool:
         return bool(self.passed)
 
     def to_row(self) -> dict:
-        return {"backend": self.backend, "image": self.image, "check": self.check,
-                "verdict": {True: "pass", False: "fail", None: "skip"}[self.passed], "measured": self.measured,
-                "reference": self.reference, "tolerance": self.tolerance, "reason": self.reason}
+        row = {"backend": self.backend, "image": self.image, "check": self.check,
+               "verdict": {True: "pass", False: "fail", None: "skip"}[self.passed], "measured": self.measured,
+               "reference": self.reference, "tolerance": self.tolerance, "reason": self.reason}
+        return row if self.batch_size is None else {**row, "batch_size": self.batch_size}
 
 
 def relative_check(backend: str, image: str | None, check: str, measured: float, reference: float,

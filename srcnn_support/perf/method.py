@@ -125,42 +125,6 @@ def throughput_figures(batch_size: int, stats: LatencyStats) -> dict:
             "gflops": fps * GFLOP_PER_IMAGE, **{f"latency_{k}": v for k, v in asdict(stats).items()}}
 
 
-def per_card(figures_per_chip: list[float], chips_per_card: int) -> tuple[float, str]:
-    """Sum measured chips; with fewer chips than the card holds, scale as the guide does (x chips)."""
-    if not figures_per_chip:
-        return math.nan, "no measurement"
-    if len(figures_per_chip) >= chips_per_card:
-        return sum(figures_per_chip[:chips_per_card]), f"sum of {chips_per_card} measured chips"
-    mean_chip = statistics.fmean(figures_per_chip)
-    return mean_chip * chips_per_card, (f"mean of {len(figures_per_chip)} measured chip(s) x {chips_per_card} "
-                                        "(the guide's per-card estimate)")
-
-
-def aggregate_per_card(
-    rows: list[dict], chips_per_card: dict[str, int], thresholds: dict[tuple[str, int], float]
-) -> list[dict]:
-    """Controller side of a multi-device run: add the per-chip figures of each (target, batch) into a card figure."""
-    groups: dict[tuple[str, int], dict[int, float]] = {}
-    detected: dict[str, int] = {}
-    for row in rows:
-        if row.get("fps") is None:
-            continue
-        groups.setdefault((row["target"], row["batch_size"]), {})[row.get("device", 0)] = row["fps"]
-        if row.get("chips_per_card"):  # the product npu-smi detected outranks targets.json
-            detected[row["target"]] = row["chips_per_card"]
-    result = []
-    for (target, batch), by_device in sorted(groups.items()):
-        chips = detected.get(target, chips_per_card.get(target, 1))
-        if chips <= 1:
-            continue
-        value, how = per_card([by_device[d] for d in sorted(by_device)], chips)
-        threshold = thresholds.get((target, batch))
-        verdict = "recorded" if threshold is None else ("pass" if value > threshold else "fail")
-        result.append({"target": target, "batch_size": batch, "devices": sorted(by_device), "fps_per_card": value,
-                       "how": how, "threshold": threshold, "verdict": verdict})
-    return result
-
-
 def peak_shares(gflops: float) -> dict:
     """The model's GFLOP/s as a share of the measured and of the nominal fp32 peak (see host.py)."""
     from srcnn_support.perf.host import measured_fp32_peak, nominal_fp32_peak

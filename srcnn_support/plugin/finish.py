@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from srcnn_support.errors import SrcnnGateError
+from srcnn_support.gate.perf_rules import per_card_rows
 from srcnn_support.model.network import identify_weights
 from srcnn_support.plugin.session import GateSession
 from srcnn_support.report.results import ResultsRecorder
@@ -16,21 +17,14 @@ def finish_controller(session: GateSession, pytest_session: pytest.Session) -> N
     except pytest.UsageError:
         return
     if recorder.perf:
-        card_rows = per_card_rows(session.targets, recorder)
+        card_rows = per_card_rows(recorder.perf, session.targets)
         recorder.meta["per_card"] = card_rows
-        if any(r["verdict"] == "fail" for r in card_rows) and pytest_session.exitstatus == 0:
+        decided_here = [r for r in card_rows if r["decided_by"] == "controller"]
+        if any(r["verdict"] == "fail" for r in decided_here) and pytest_session.exitstatus == 0:
             pytest_session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if gate.results_json and (recorder.measurements or recorder.perf):
         recorder.write(gate.results_json)
     session.report_paths = write_report(session)
-
-
-def per_card_rows(targets: dict, recorder: ResultsRecorder) -> list[dict]:
-    from srcnn_support.perf.method import aggregate_per_card
-
-    thresholds = {(t.name, b): g.threshold() for t in targets.values() for g in t.gates
-                  if g.kind == "min_fps_per_card" for b in g.batch_sizes}
-    return aggregate_per_card(recorder.perf, {t.name: t.chips_per_card for t in targets.values()}, thresholds)
 
 
 def write_report(session: GateSession):

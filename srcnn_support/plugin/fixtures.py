@@ -56,15 +56,22 @@ def artifact_cache(gate: GateConfig, pytestconfig: pytest.Config) -> ArtifactCac
 
 
 @pytest.fixture(scope="session")
-def perf_target(gate: GateConfig, pytestconfig: pytest.Config):
+def configured_target(gate: GateConfig, pytestconfig: pytest.Config):
+    """``--target``, whether or not this machine has its hardware (a recorded run needs none)."""
     from srcnn_support.gate.config import TARGETS_FILE
-    from srcnn_support.gate.targets import missing_hardware
 
     targets = session_of(pytestconfig).targets
     if gate.target not in targets:
         pytest.fail(f"unknown --target {gate.target!r}; known: {', '.join(targets)} (edit {TARGETS_FILE} to add one)",
                     pytrace=False)
-    target = targets[gate.target]
+    return targets[gate.target]
+
+
+@pytest.fixture(scope="session")
+def perf_target(gate: GateConfig, configured_target):
+    from srcnn_support.gate.targets import missing_hardware
+
+    target = configured_target
     if gate.perf_logs:
         pytest.skip("--perf-log given: the recorded figures are gated (test_recorded_throughput), not this machine")
     reasons = (missing_hardware(target), missing_backend_runtime(target.backend, given_om=bool(gate.given_om)))

@@ -20,6 +20,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         cases = [(v, b) for v in (target.variants if target else ()) for b in v.batch_sizes]
         metafunc.parametrize("perf_variant", cases, ids=[f"{v.backend}-bs{b}" for v, b in cases] or None,
                              scope="session")
+    if "recorded_batch_size" in metafunc.fixturenames:  # one test per batch size of a recorded device run
+        target = session.perf_target_or_none()
+        sizes = target.batch_sizes if target and session.gate.perf_logs else (None,)
+        metafunc.parametrize("recorded_batch_size", sizes, ids=[f"bs{b}" if b else "no-perf-log" for b in sizes],
+                             scope="session")
     if "perf_device" in metafunc.fixturenames:
         devices = session.gate.devices or (0,)
         metafunc.parametrize("perf_device", [pytest.param(d, marks=pytest.mark.xdist_group(f"device{d}"))

@@ -12,7 +12,7 @@ import math
 import pytest
 
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.gate.gpu_gate import gate_failures, measure_on_gpu, perf_row, reference_fps, timing_policy
+from srcnn_support.gate.gpu_gate import gpu_decision, measure_on_gpu, perf_row, reference_fps, timing_policy
 from srcnn_support.perf.method import batch_of
 from srcnn_support.plugin.outcomes import end_if_recorded_only
 
@@ -37,11 +37,11 @@ def test_gpu_compute_throughput(perf_target, perf_runner, prepared, perf_batch_s
     _require_cuda_event_target(target)
     figures, info = _measure(target, perf_runner(batch_size, perf_device).runner, prepared, batch_size, True)
     gated = batch_size in target.gated_batch_sizes
-    failures, gate_text = gate_failures(target, batch_size, figures) if gated else ([], None)
-    row = perf_row(target, info, batch_size, perf_device, figures, gated, failures, gate_text)
+    decision = gpu_decision(target, f"{target.name}/{info.backend}", batch_size, figures) if gated else None
+    row = perf_row(target, info, batch_size, perf_device, figures, decision)
     recorder.add_perf(row)
     assert math.isfinite(figures["fps"]) and figures["fps"] > 0
-    assert not failures, f"{target.name}/{info.backend}/bs{batch_size}: " + "; ".join(failures)
+    assert decision is None or decision, decision.message()
     end_if_recorded_only(row)
 
 
@@ -53,7 +53,7 @@ def test_gpu_recorded_backend_throughput(perf_target, perf_variant_runner, prepa
         pytest.skip(f"target {target.name} records no other backend")
     for backend in target.recorded_backends:
         figures, info = _measure(target, perf_variant_runner(backend).runner, prepared, batch_size, False)
-        row = perf_row(target, info, batch_size, 0, figures, False, [], None)
+        row = perf_row(target, info, batch_size, 0, figures, None)
         recorder.add_perf(row)
         assert math.isfinite(figures["fps"]) and figures["fps"] > 0
     end_if_recorded_only(row)

@@ -8,12 +8,14 @@ suite's own loop does, with the same warm-up and round rules.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.export.onnx_export import INPUT_NAME
+from srcnn_support.gate.perf_rules import decide, per_card, speedup_check, throughput_checks
 from srcnn_support.perf.host import cpu_flags, describe_int8_class, int8_class
 from srcnn_support.perf.method import (
     LatencyStats,
@@ -80,35 +82,27 @@ def test_throughput(perf_target, perf_runner, prepared, perf_batch_size, perf_de
         if target.name == "cpu":
             row.update(peak_shares(figures["gflops"]))
             recorder.meta["cpu_peak"] = describe_peaks()
-        failures = []
-        for gate in target.gates_for(batch_size):
-            if gate.kind == "min_ratio_to_bare_runtime":
-                ratio, (low, high) = _harness_over_bare(runner, batch)
-                row.update({"harness_over_bare": ratio, "harness_over_bare_interval": [low, high],
-                            "gate": f">= {gate.min_ratio} x bare session.run"})
-                if high < gate.min_ratio:
-                    failures.append(f"harness throughput is {ratio:.3f} x the bare session.run loop (95% interval "
-                                    f"{low:.3f}-{high:.3f}, wholly below {gate.min_ratio})")
-            elif gate.kind == "min_fps":
-                row["gate"] = f">= {gate.threshold():.3f} fps" + (f" ({row['fps_source']})" if tool else "")
-                if not row["fps"] >= gate.threshold():
-                    failures.append(f"{row['fps']:.3f} fps < {gate.threshold():.3f} fps ({gate.provenance})")
-            elif gate.kind == "min_fps_per_card":
-                card = figures["fps"] * target.chips_per_card
-                row.update({"fps_per_card_estimate": card, "gate": f"per card > {gate.threshold():.3f} fps"})
-                if not card > gate.threshold():
-                    failures.append(f"per-card {card:.3f} fps (chip x {target.chips_per_card}) does not beat "
-                                    f"{gate.threshold():.3f} fps ({gate.provenance})")
-        row["verdict"] = "fail" if failures else ("pass" if target.gates_for(batch_size) else "recorded")
+        bare = _harness_over_bare(runner, batch) if _gates_bare_runtime(target, batch_size) else None
+        if bare is not None:
+            row.update({"harness_over_bare": bare[0], "harness_over_bare_interval": list(bare[1])})
+        decision = decide(throughput_checks(target, f"{target.name}/{info.backend}", batch_size, row["fps"],
+                                            bare_ratio=bare, figure=tool.tool if tool else ""))
+        row.update(decision.row_fields())
+        if target.chips_per_card > 1:
+            row["fps_per_card_estimate"] = per_card([row["fps"]], target.chips_per_card)[0]
         recorder.add_perf(row)
         if not benchmark.disabled:
             benchmark.extra_info.update({k: row[k] for k in ("target", "backend", "precision", "batch_size", "fps",
                                                                "gflops", "device", "verdict") if k in row})
             if "harness_over_bare" in row:
                 benchmark.extra_info["harness_over_bare"] = row["harness_over_bare"]
-    assert not failures, f"{target.name}/{info.backend}/bs{batch_size}: " + "; ".join(failures)
+    assert decision, decision.message()
     assert math.isfinite(figures["fps"]) and figures["fps"] > 0
     end_if_recorded_only(row)
+
+
+def _gates_bare_runtime(target, batch_size: int) -> bool:
+    return any(gate.kind == "min_ratio_to_bare_runtime" for gate in target.gates_for(batch_size))
 
 
 def _harness_over_bare(runner, batch: np.ndarray) -> tuple[float, tuple[float, float]]:
@@ -150,21 +144,18 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
     flags = cpu_flags()
     cpu_class = int8_class(flags)
     recorder.meta["cpu_int8_class"] = describe_int8_class(flags)
-    threshold = variant.threshold_for(cpu_class)
-    gated = batch_size in variant.gated_batch_sizes and threshold is not None
-    passed = gated and speedup >= threshold.min_speedup
+    check = speedup_check(f"{perf_target.name}/{variant.backend}", batch_size, speedup,
+                          variant.threshold_for(cpu_class), cpu_class, f"{base_info.backend} {base_info.precision}")
+    if batch_size not in variant.gated_batch_sizes:  # measured at this size, decided at the gated ones
+        check = replace(check, passed=None, tolerance=None, reason="recorded batch size")
+    decision = decide([check])
     row = {"target": perf_target.name, "backend": info.backend, "precision": info.precision,
-           "batch_size": batch_size, "device": 0, "timer": "suite interleaved loop", "gated": gated,
+           "batch_size": batch_size, "device": 0, "timer": "suite interleaved loop", "gated": decision.decided,
            "versions": info.versions, **throughput_figures(batch_size, stats),
            "speedup_over": base_info.backend, "speedup": speedup, "cpu_int8_class": cpu_class,
            "reference_fps": throughput_figures(batch_size, LatencyStats.from_seconds(base_s))["fps"],
-           "gate": (f">= {threshold.min_speedup} x {base_info.backend} {base_info.precision} "
-                    f"({cpu_class} CPU)") if gated else None,
-           "verdict": ("pass" if passed else "fail") if gated else "recorded"}
+           **decision.row_fields()}
     recorder.add_perf(row)
-    if gated:
-        assert passed, (f"{perf_target.name}/{variant.backend}/bs{batch_size}: {speedup:.2f} x the "
-                        f"{base_info.precision} throughput < {threshold.min_speedup} on a {cpu_class} CPU "
-                        f"({threshold.provenance})")
+    assert decision, decision.message()
     assert speedup > 0
     end_if_recorded_only(row)

@@ -20,7 +20,7 @@ from srcnn_support.backends.base import RunnerInfo
 from srcnn_support.backends.torch_cuda import missing_torch_cuda
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.gate.config import PROJECT_ROOT, TARGETS_FILE
-from srcnn_support.gate.gpu_gate import perf_row
+from srcnn_support.gate.gpu_gate import gpu_decision, perf_row
 from srcnn_support.gate.targets import load_targets
 from srcnn_support.perf.gpu_timing import gpu_figures
 from srcnn_support.report import gpu_summary
@@ -75,7 +75,8 @@ def _results_file(tmp_path):
     info = RunnerInfo("torch-cuda-fp16", "fp16", {"torch": "2.11.0", "cuda": "13.0"}, {"gpu": "NVIDIA H200"})
     recorder = ResultsRecorder()
     figures = gpu_figures(16, [1.0] * 20, [4.0] * 20)
-    recorder.add_perf(perf_row(target, info, 16, 0, figures, True, [], "compute >= 1163.108 images/s"))
+    decision = gpu_decision(target, "cuda/torch-cuda-fp16", 16, figures)
+    recorder.add_perf(perf_row(target, info, 16, 0, figures, decision))
     recorder.add_measurement("torch-cuda-fp16", "woman", {
         "guide_psnr_guide_layout": 33.5, "reference_guide_psnr": 33.51, "standard_psnr": 36.2,
         "max_abs_vs_pytorch_natural": 4.2e-4})

@@ -11,7 +11,7 @@ from srcnn_support.backends.pytorch import PyTorchRunner
 from srcnn_support.backends.torch_cuda import missing_torch_cuda
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.gate.config import DEFAULT_WEIGHTS, TARGETS_FILE
-from srcnn_support.gate.gpu_gate import gate_failures, measure_on_gpu, perf_row, reference_fps, timing_policy
+from srcnn_support.gate.gpu_gate import gpu_decision, measure_on_gpu, perf_row, reference_fps, timing_policy
 from srcnn_support.gate.targets import load_targets, missing_hardware
 from srcnn_support.perf.gpu_timing import (
     RECORDED_ONLY,
@@ -62,21 +62,25 @@ def test_figures_use_the_mean_and_report_median_p99_and_the_t4_ratio():
 def test_cuda_target_gates_compute_against_the_t4():
     cuda = TARGETS["cuda"]
     assert cuda.timing == "cuda-events" and cuda.backend == "torch-cuda-fp16" and reference_fps(cuda) == 1163.108
-    slow, text = gate_failures(cuda, 1, {"fps": 1000.0})
-    assert text == "compute >= 1163.108 images/s" and "1000.000 images/s < 1163.108" in slow[0]
-    assert gate_failures(cuda, 16, {"fps": 20000.0}) == ([], text)
-    row = perf_row(cuda, INFO, 1, 0, {"fps": 1000.0}, True, slow, text)
-    assert row["verdict"] == "fail" and row["gated"]
-    assert perf_row(cuda, INFO, 8, 0, {"fps": 1.0}, False, [], None)["verdict"] == "recorded"
+    slow = gpu_decision(cuda, "cuda/torch-cuda-fp16", 1, {"fps": 1000.0})
+    assert not slow and slow.gate_text == "compute >= 1163.108 fps"
+    assert "compute 1000.000 fps < 1163.108 fps" in slow.message()
+    (check,) = slow.checks
+    assert (check.measured, check.reference, check.batch_size) == (1000.0, 1163.108, 1)
+    fast = gpu_decision(cuda, "cuda/torch-cuda-fp16", 16, {"fps": 20000.0})
+    assert fast and fast.gate_text == slow.gate_text
+    row = perf_row(cuda, INFO, 1, 0, {"fps": 1000.0}, slow)
+    assert row["verdict"] == "fail" and row["gated"] and row["checks"][0]["verdict"] == "fail"
+    assert perf_row(cuda, INFO, 8, 0, {"fps": 1.0}, None)["verdict"] == "recorded"
 
 
 def test_data_centre_target_is_recorded_until_measured():
     hopper = TARGETS["hopper"]
     assert hopper.gates == () and hopper.detect["name_contains_any"] == ["H100", "H200"]
     assert "no measurement yet; first device run sets it" in hopper.notes["thresholds"]
-    failures, text = gate_failures(hopper, 16, {"fps": 1.0})
-    row = perf_row(hopper, INFO, 16, 0, {"fps": 1.0}, True, failures, text)
-    assert (failures, text, row["verdict"], row["gated"]) == ([], None, "recorded", False)
+    decision = gpu_decision(hopper, "hopper/torch-cuda-fp16", 16, {"fps": 1.0})
+    row = perf_row(hopper, INFO, 16, 0, {"fps": 1.0}, decision)
+    assert (decision.checks, decision.gate_text, row["verdict"], row["gated"]) == ((), None, "recorded", False)
     assert "no measurement yet" in row["threshold_status"]
 
 

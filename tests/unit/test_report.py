@@ -1,8 +1,11 @@
 import json
 
 import numpy as np
+import pytest
 
-from srcnn_support.perf.method import aggregate_per_card
+from srcnn_support.gate.config import TARGETS_FILE
+from srcnn_support.gate.perf_rules import per_card_rows
+from srcnn_support.gate.targets import load_targets
 from srcnn_support.report import render as report
 from srcnn_support.report.results import ResultsRecorder
 
@@ -83,9 +86,15 @@ def test_only_the_parts_a_run_has(tmp_path):
 
 
 def test_per_card_adds_devices_and_applies_threshold():
-    rows = [{"target": "ascend310", "batch_size": 1, "device": d, "fps": 300.0} for d in range(4)]
-    (card,) = aggregate_per_card(rows, {"ascend310": 4}, {("ascend310", 1): 1163.108})
+    targets = load_targets(TARGETS_FILE)
+    rows = [{"target": "ascend310", "batch_size": 1, "device": d, "fps": 300.0, "card_deferred": True}
+            for d in range(4)]
+    (card,) = per_card_rows(rows, targets)
     assert card["fps_per_card"] == 1200.0 and card["verdict"] == "pass" and card["devices"] == [0, 1, 2, 3]
-    (single,) = aggregate_per_card(rows[:1], {"ascend310": 4}, {("ascend310", 1): 1163.108})
-    assert single["fps_per_card"] == 1200.0 and "x 4" in single["how"]
+    assert card["decided_by"] == "controller" and card["threshold"] == pytest.approx(1163.108)
+    (single,) = per_card_rows([{**rows[0], "card_deferred": False}], targets)
+    assert single["fps_per_card"] == 1200.0 and "x 4" in single["how"] and single["decided_by"] == "test"
     assert json.dumps(card)
+    slow = [{**row, "fps": 250.0} for row in rows]
+    assert per_card_rows(slow, targets)[0]["verdict"] == "fail"
+    assert per_card_rows([{**rows[0], "target": "cpu"}], targets) == []  # one chip per card: nothing to add

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.perf.method import per_card
+from srcnn_support.gate.perf_rules import per_card
 from srcnn_support.perf.perflogs import read_perf_log
 from srcnn_support.perf.toollogs import (
     images_per_second,

@@ -1,0 +1,48 @@
+"""``gate-perf``: a recorded device run's perf files judged without pytest, by the suite's own rules.
+
+The same functions as ``pytest -m perf --target T --perf-log FILE`` (``gate.recorded_perf``), so
+the two entry points cannot disagree; the exit code is 0 on RELEASE PASS and 1 on FAIL.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from srcnn_support.errors import SrcnnGateError
+from srcnn_support.gate.config import TARGETS_FILE
+from srcnn_support.gate.recorded_perf import fits_target, gate_recorded_run, read_logs
+from srcnn_support.gate.release_verdict import release_verdict
+from srcnn_support.gate.targets import load_targets
+from srcnn_support.gate.verdicts import Verdict
+
+
+def describe(check: Verdict) -> str:
+    word = {True: "PASS", False: "FAIL", None: "RECORDED"}[check.passed]
+    measured = f": measured {check.measured:.3f}" if check.measured is not None else ""
+    how = f" ({check.reason})" if check.reason else ""
+    return f"{word} {check.backend}/bs{check.batch_size}: {check.tolerance or check.check}{measured}{how}"
+
+
+def gate_perf(target_name: str, paths: list[str | Path], log) -> tuple[int, dict]:
+    targets = load_targets(TARGETS_FILE)
+    if target_name not in targets:
+        raise SrcnnGateError(target_name, f"unknown target; known: {', '.join(targets)}")
+    target = targets[target_name]
+    logs = read_logs(paths)
+    for record in logs:
+        log(f"{record.path}: {record.kind}, batch {record.batch_size}, device {record.device}, "
+            f"{record.figure.compute_fps:.3f} images/s per chip")
+    fit = fits_target(target, logs)
+    batches = gate_recorded_run(target, logs)
+    for batch in batches:
+        for check in batch.decision.checks:
+            log(describe(check))
+        if not batch.decision.checks:
+            log(f"RECORDED {target.name}/{target.backend}/bs{batch.batch_size}: no gate at this batch size")
+    document = {"target": target.name, "perf": [row for batch in batches for row in batch.rows],
+                "logs": [{"path": str(r.path), "kind": r.kind, "batch_size": r.batch_size, "device": r.device,
+                          "sha256": r.sha256} for r in logs]}
+    verdict = release_verdict([document])
+    headline = verdict.headline() if fit else f"RELEASE FAIL: {fit.explanation}"
+    document["release"] = headline
+    log(headline)
+    return (0 if fit and verdict else 1), document

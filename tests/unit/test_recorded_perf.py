@@ -1,0 +1,58 @@
+"""A recorded device run gated in the library: the pytest gate and ``gate-perf`` both call these."""
+from pathlib import Path
+
+import pytest
+
+from srcnn_support.cli.main import main
+from srcnn_support.gate.config import PROJECT_ROOT, TARGETS_FILE
+from srcnn_support.gate.recorded_perf import fits_target, gate_recorded_batch, gate_recorded_run, read_logs
+from srcnn_support.gate.targets import load_targets
+
+LOGS = PROJECT_ROOT / "fixtures" / "logs"
+TARGETS = load_targets(TARGETS_FILE)
+
+
+def _chip(folder: Path, device: int, rate: float) -> Path:
+    path = folder / f"perf_vision_batchsize_1_device_{device}.txt"
+    path.write_text((LOGS / "perf_vision_batchsize_1_device_0.txt").read_text().replace("348.038", str(rate)))
+    return path
+
+
+def test_the_guides_file_gives_the_card_figure_and_the_pure_infer_sits_beside():
+    logs = read_logs([LOGS / "perf_vision_batchsize_1_device_0.txt",
+                      LOGS / "PureInfer_perf_of_srcnn_x2_bs1_in_device_0.txt"])
+    (batch,) = gate_recorded_run(TARGETS["ascend310"], logs)
+    (row,) = batch.rows
+    assert batch.decision and row["verdict"] == "pass" and round(row["fps_per_card_estimate"], 3) == 1392.152
+    assert row["recorded_beside"] == {"pure_infer": 348.038} and row["checks"][0]["measured"] == pytest.approx(1392.152)
+    assert gate_recorded_batch(TARGETS["ascend310"], logs, 16) is None
+
+
+def test_four_chips_are_summed_once(tmp_path):
+    logs = read_logs([_chip(tmp_path, d, 280.0) for d in range(4)])
+    batch = gate_recorded_batch(TARGETS["ascend310"], logs, 1)
+    assert len(batch.rows) == 4 and len(batch.decision.checks) == 1
+    assert not batch.decision and "per-card 1120.000 fps (sum of 4 measured chips" in batch.decision.message()
+
+
+def test_logs_of_another_tool_or_batch_size_do_not_fit():
+    logs = read_logs([LOGS / "ais_bench_summary_bs1.log", LOGS / "trtexec_t4_fp16_bs1_trt7.log"])
+    verdict = fits_target(TARGETS["t4"], logs)
+    assert not verdict and "cannot be gated on" in verdict.explanation and "ais_bench" in verdict.explanation
+    assert fits_target(TARGETS["t4"], logs[1:])
+
+
+def test_gate_perf_command_passes_fails_and_refuses(tmp_path, capsys):
+    assert main(["gate-perf", "--target", "ascend310", "--perf-log", str(_chip(tmp_path, 0, 348.038)),
+                 "--json", str(tmp_path / "gate.json")]) == 0
+    out = capsys.readouterr().out
+    assert "PASS ascend310/ascend-om/bs1: per card > 1163.108 fps: measured 1392.152" in out
+    assert out.rstrip().endswith("RELEASE PASS: 1 of 1 checks passed")
+    assert '"release": "RELEASE PASS' in (tmp_path / "gate.json").read_text()
+    assert main(["gate-perf", "--target", "ascend310", "--perf-log", str(_chip(tmp_path, 0, 250.0))]) == 1
+    assert "RELEASE FAIL: 1 of 1 checks failed: ascend310/ascend-om/bs1: per card > 1163.108 fps" in \
+        capsys.readouterr().out
+    assert main(["gate-perf", "--target", "t4", "--perf-log", str(LOGS / "ais_bench_summary_bs1.log")]) == 1
+    assert "cannot be gated on" in capsys.readouterr().out
+    assert main(["gate-perf", "--target", "nope", "--perf-log", str(LOGS / "ais_bench_summary_bs1.log")]) == 2
+    assert "error: nope: unknown target" in capsys.readouterr().err

@@ -27,20 +27,24 @@ def max_abs_reported(backend: str, image: str, layout: str, difference: float, b
                    f"reported, not gated ({built})", "reduced-precision artifact: PSNR rule")
 
 
-def beats_bicubic_check(backend: str, image: str, standard_psnr: float, bicubic_psnr: float) -> Verdict:
+def beats_bicubic_check(backend: str, image: str, standard_psnr: float, bicubic_psnr: float,
+                        explain=None) -> Verdict:
     passed = standard_psnr > bicubic_psnr
+    reason = explain() if explain and not passed else None
     message = (f"{image}/{backend}: standard PSNR {standard_psnr:.3f} dB does not beat "
-               f"bicubic {bicubic_psnr:.3f} dB")
+               f"bicubic {bicubic_psnr:.3f} dB" + (f"\n{reason}" if reason else ""))
     return Verdict(backend, image, "standard_psnr_beats_bicubic", passed, standard_psnr, bicubic_psnr,
-                   "> bicubic", explanation=message)
+                   "> bicubic", reason, message)
 
 
-def mean_gain_over_bicubic_check(backend: str, standard_psnrs, bicubic_psnrs) -> Verdict:
+def mean_gain_over_bicubic_check(backend: str, standard_psnrs, bicubic_psnrs, explain=None) -> Verdict:
     gain = mean(standard_psnrs) - mean(bicubic_psnrs)
     passed = math.isfinite(gain) and gain >= MIN_MEAN_GAIN_OVER_BICUBIC_DB
-    message = f"mean/{backend}: standard PSNR gain over bicubic {gain:.3f} dB < {MIN_MEAN_GAIN_OVER_BICUBIC_DB} dB"
+    reason = explain() if explain and not passed else None
+    message = (f"mean/{backend}: standard PSNR gain over bicubic {gain:.3f} dB < {MIN_MEAN_GAIN_OVER_BICUBIC_DB} dB"
+               + (f"\n{reason}" if reason else ""))
     return Verdict(backend, None, "mean_standard_gain_over_bicubic", passed, gain, MIN_MEAN_GAIN_OVER_BICUBIC_DB,
-                   f">= {MIN_MEAN_GAIN_OVER_BICUBIC_DB} dB", explanation=message)
+                   f">= {MIN_MEAN_GAIN_OVER_BICUBIC_DB} dB", reason, message)
 
 
 def quantized_drop_check(backend: str, measured: float, reference: float) -> Verdict:

@@ -7,15 +7,21 @@ from pathlib import Path
 from srcnn_support.backends.runners import make_runner
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert import artifacts
+from srcnn_support.errors import SrcnnGateError
+from srcnn_support.gate.accuracy_rules import beats_bicubic_check, mean_gain_over_bicubic_check
+from srcnn_support.gate.release_verdict import release_verdict
+from srcnn_support.gate.verdicts import relative_check
 from srcnn_support.model.network import identify_weights
 from srcnn_support.prepare.guide_files import Layout
 from srcnn_support.prepare.imaging import list_images
+from srcnn_support.score.accuracy import RELATIVE_TOLERANCE
 from srcnn_support.score.evaluate import mean, run_images, score_image
 from srcnn_support.score.fullsize import evaluate_full_size
 from srcnn_support.score.fullsize import summary as full_size_summary
 
 
-def evaluate(weights: Path, dataset_dir: Path, backend: str, protocol: str, artifacts_dir: Path, log) -> dict:
+def evaluate(weights: Path, dataset_dir: Path, backend: str, protocol: str, artifacts_dir: Path, log,
+             check: bool = False) -> dict:
     identity = identify_weights(weights)
     cache = ArtifactCache(artifacts_dir / "cache")
     runner = make_runner(backend, cache, weights, batch_size=1).runner
@@ -60,4 +66,36 @@ def evaluate(weights: Path, dataset_dir: Path, backend: str, protocol: str, arti
                 f"{summary['standard_psnr']:8.3f} {summary['standard_ssim']:7.4f} {summary['bicubic_psnr']:8.3f}"
             )
     document.update({"images": rows, "mean": summary})
+    if check:
+        if protocol != "guide":
+            raise SrcnnGateError(protocol, "--check applies the gate's rules to the guide protocol only")
+        verdicts = gate_checks(backend, scores, _reference_scores(cache, weights, images))
+        for verdict in verdicts:
+            log(f"{'PASS' if verdict else 'FAIL'} {verdict.image or 'mean'}/{backend}: {verdict.check}: "
+                f"{verdict.measured:.4f} vs {verdict.reference:.4f} ({verdict.tolerance})")
+        document["verdicts"] = [v.to_row() for v in verdicts]
+        document["release"] = release_verdict([document]).headline()
+        log(document["release"])
     return document
+
+
+def _reference_scores(cache: ArtifactCache, weights: Path, images) -> dict:
+    """The live PyTorch reference, as the accuracy gate computes it."""
+    with make_runner("pytorch", cache, weights, batch_size=1).runner as reference:
+        natural = run_images(reference, images, Layout.NATURAL)
+        guide = run_images(reference, images, Layout.GUIDE)
+    return {img.name: score_image(img, natural[img.name], guide[img.name]) for img in images}
+
+
+def gate_checks(backend: str, scores, reference: dict) -> list:
+    """The accuracy gate's per-image and mean rules, from the same library functions the tests apply."""
+    verdicts = [relative_check(backend, s.image, "guide_psnr_vs_live_reference", s.guide_psnr_guide_layout,
+                               reference[s.image].guide_psnr_natural_clamped, RELATIVE_TOLERANCE) for s in scores]
+    verdicts.append(relative_check(backend, None, "mean_guide_psnr_vs_live_reference",
+                                   mean(s.guide_psnr_guide_layout for s in scores),
+                                   mean(reference[s.image].guide_psnr_natural_clamped for s in scores),
+                                   RELATIVE_TOLERANCE))
+    verdicts += [beats_bicubic_check(backend, s.image, s.standard_psnr, s.bicubic_psnr) for s in scores]
+    verdicts.append(mean_gain_over_bicubic_check(backend, [s.standard_psnr for s in scores],
+                                                 [s.bicubic_psnr for s in scores]))
+    return verdicts

@@ -92,12 +92,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from srcnn_support.cli.evaluate import evaluate
 
     document = evaluate(Path(args.weights), Path(args.dataset_dir), args.backend, args.protocol,
-                        Path(args.artifacts_dir), print)
+                        Path(args.artifacts_dir), print, check=args.check)
     if args.json:
         from srcnn_support.atomic import atomic_write_text
 
         atomic_write_text(Path(args.json), json.dumps(document, indent=2) + "\n")
-    return 0
+    return 1 if document.get("release", "").startswith("RELEASE FAIL") else 0
 
 
 def _cmd_diagnose(args: argparse.Namespace) -> int:
@@ -199,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="guide: the 256x256 crops of the gate; full: full-size images (SR benchmark protocol)")
     p.add_argument("--artifacts-dir", default=".srcnn-artifacts")
     p.add_argument("--json", help="also write the results as JSON")
+    p.add_argument("--check", action="store_true",
+                   help="also apply the accuracy gate's rules against the live PyTorch reference (exit 1 on FAIL)")
     p.set_defaults(handler=_cmd_evaluate)
 
     p = sub.add_parser("diagnose", help="name the porting mistake that explains a device run's outputs")

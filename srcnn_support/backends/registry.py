@@ -25,15 +25,16 @@ class Backend:
     missing: Callable[[bool], str | None] = lambda given_om: None  # what this machine lacks to run it
     accuracy_gate: bool = True  # parametrised in the accuracy gate
     full_size: bool = True  # runs the full-size protocol
+    recorded_tools: tuple[str, ...] = ()  # tools whose recorded perf files gate it (perf/perflogs.py kinds)
 
 
 REGISTRY = (
     Backend("pytorch", "the weights (the live reference)", "fp32", False, True, b.build_pytorch),
     Backend("onnxruntime", "ONNX export (export/)", "fp32", False, True, b.build_onnxruntime),
     Backend("ascend-om", "ATC .om per batch size (convert/atc.py) or --om", "ATC --precision_mode", True, None,
-            b.build_ascend_om, b.missing_ascend_om),
+            b.build_ascend_om, b.missing_ascend_om, recorded_tools=("perf_vision", "ais_bench", "pure_infer")),
     Backend("tensorrt", "TensorRT engine (convert/trt_engine.py)", "fp16", False, None, b.build_tensorrt,
-            lambda given_om: missing_tensorrt_runtime(), full_size=False),
+            lambda given_om: missing_tensorrt_runtime(), full_size=False, recorded_tools=("trtexec",)),
     Backend("onnxruntime-fp16", "fp16 ONNX (convert/quantize.py)", "fp16", False, False,
             b.build_onnxruntime_quantized),
     Backend("onnxruntime-int8", "int8 ONNX (convert/quantize.py)", "int8", False, False,

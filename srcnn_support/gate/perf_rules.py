@@ -1,4 +1,4 @@
-"""The throughput rules, each a function returning a ``Verdict``, and the one per-card rule.
+"""The throughput rules, each a function returning a ``Verdict``, and the one per-card rule (docs/decisions/0003).
 
 The live gates (harness-timed, tool-figure and CUDA-event targets), the recorded-run gate and the
 CLI's ``gate-perf`` all decide through ``throughput_checks`` and ``speedup_check``, so a threshold

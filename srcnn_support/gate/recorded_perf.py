@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from srcnn_support.backends.registry import BY_NAME
 from srcnn_support.gate.perf_rules import PerfDecision, decide, per_card, throughput_checks
 from srcnn_support.gate.targets import Target
 from srcnn_support.gate.verdicts import Verdict
@@ -17,7 +18,6 @@ from srcnn_support.perf.perflogs import RecordedFigure, read_perf_log
 
 # A dataset run over real images is the guide's measure; the others are recorded beside it.
 FIGURE_PRIORITY = ("perf_vision", "ais_bench", "pure_infer", "trtexec")
-TOOLS_OF_BACKEND = {"ascend-om": {"perf_vision", "ais_bench", "pure_infer"}, "tensorrt": {"trtexec"}}
 
 
 def read_logs(paths: Iterable[str | Path]) -> list[RecordedFigure]:
@@ -25,9 +25,13 @@ def read_logs(paths: Iterable[str | Path]) -> list[RecordedFigure]:
     return [read_perf_log(path) for path in paths]
 
 
+def _tools(target: Target) -> tuple[str, ...]:
+    return BY_NAME[target.backend].recorded_tools if target.backend in BY_NAME else ()
+
+
 def fits_target(target: Target, logs: list[RecordedFigure]) -> Verdict:
     """Only the target's own tools, at batch sizes the target measures, can be gated against it."""
-    wrong_tool = [f"{r.path} ({r.kind})" for r in logs if r.kind not in TOOLS_OF_BACKEND.get(target.backend, set())]
+    wrong_tool = [f"{r.path} ({r.kind})" for r in logs if r.kind not in _tools(target)]
     wrong_batch = [f"{r.path} (batch {r.batch_size})" for r in logs if r.batch_size not in target.batch_sizes]
     problems = ([f"--target {target.name} ({target.backend}) cannot be gated on: {', '.join(wrong_tool)}"]
                 if wrong_tool else [])
@@ -47,7 +51,7 @@ class RecordedBatch:
 
 def gate_recorded_batch(target: Target, logs: list[RecordedFigure], batch_size: int) -> RecordedBatch | None:
     """The target's gates on the logs of one batch size (None: no log at it); tools the target has not are ignored."""
-    usable = [r for r in logs if r.batch_size == batch_size and r.kind in TOOLS_OF_BACKEND.get(target.backend, ())]
+    usable = [r for r in logs if r.batch_size == batch_size and r.kind in _tools(target)]
     if not usable:
         return None
     chosen: dict[int, RecordedFigure] = {}

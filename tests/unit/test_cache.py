@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from srcnn_support.cache import MANIFEST, ArtifactCache
+from tests.conftest import ROOT
 
 
 def _builder(content: str, calls: list):
@@ -98,7 +99,7 @@ def test_build_killed_midway_recovers_identically(tmp_path):
     root, started = tmp_path / "cache", tmp_path / "started"
     script = tmp_path / "build.py"
     script.write_text(KILLED_BUILD)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     victim = subprocess.Popen([sys.executable, str(script), str(root), str(started), "30"], env=env)
     deadline = time.time() + 30
     while not started.exists() and time.time() < deadline:

@@ -10,8 +10,7 @@ from PIL import Image
 
 from srcnn_support.cli.main import main
 from srcnn_support.model.network import SRCNN
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT, SET5
 
 
 def _images(folder: Path, names=("alpha", "beta")) -> Path:
@@ -35,10 +34,9 @@ def test_preprocess_writes_guide_layout(tmp_path, capsys):
 
 
 def test_preprocess_on_set5_if_present(tmp_path):
-    set5 = Path(os.environ.get("SRCNN_DATA_ROOT", ROOT.parent / "shared" / "data")) / "Set5"
-    if not set5.is_dir():
-        pytest.skip(f"Set5 not found at {set5} (set SRCNN_DATA_ROOT)")
-    assert main(["preprocess", "-s", str(set5), "-d", str(tmp_path)]) == 0
+    if not SET5.is_dir():
+        pytest.skip(f"Set5 not found at {SET5} (set SRCNN_DATA_ROOT)")
+    assert main(["preprocess", "-s", str(SET5), "-d", str(tmp_path)]) == 0
     names = ["baby", "bird", "butterfly", "head", "woman"]
     assert sorted(p.stem for p in (tmp_path / "bin").glob("*.bin")) == names
     assert {p.stat().st_size for p in (tmp_path / "bin").glob("*.bin")} == {262_144}

@@ -14,8 +14,8 @@ from srcnn_support.errors import SrcnnGateError
 from srcnn_support.prepare.datasets import resolve_dataset, sample_photos
 from srcnn_support.prepare.guide_files import format_info, parse_info_text
 from srcnn_support.prepare.imaging import scan_images
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 PICTURES = {"baby boy.PNG": "PNG", "oiseau é.JPEG": "JPEG", "Kopf ü.bmp": "BMP", "woman.TIF": "TIFF"}
 NOT_PICTURES = {"README.txt": b"notes", ".DS_Store": b"\0\0\0\1Bud1", "Thumbs.db": b"\xd0\xcf\x11\xe0",
                 "._baby boy.PNG": b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "}

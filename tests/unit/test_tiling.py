@@ -1,6 +1,5 @@
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,8 +10,7 @@ from srcnn_support.backends.pytorch import PyTorchRunner
 from srcnn_support.export.onnx_export import export_onnx
 from srcnn_support.model.network import SRCNN
 from srcnn_support.score.tiling import HALO, tile_starts, tiled_inference
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")

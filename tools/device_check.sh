@@ -48,7 +48,8 @@ run_target() {  # name, time limit (s), pytest selection...
 }
 
 echo "== runner self-check (limit 40s) =="
-timeout --kill-after=5 40 "${PYTEST[@]}" tests/unit/test_torch_cuda_runner.py tests/unit/test_gpu_timing.py \
+timeout --kill-after=5 40 "${PYTEST[@]}" tests/unit/backends/test_torch_cuda_runner.py tests/unit/perf/test_gpu_timing.py \
+    tests/unit/gate/test_gpu_gate.py \
     --junitxml "$RESULTS/runner-junit.xml" || { echo "runner self-check failed"; status=1; }
 
 run_target cuda 130 tests/gates/test_accuracy.py tests/gates/test_full_size.py tests/gates/test_gpu_perf.py \

@@ -14,12 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import EMULATORS, ROOT, SET5
 from tests.contract.emulators.install import install_ascend_emulators
 
 pytestmark = [pytest.mark.contract, pytest.mark.slow]
-
-ROOT = Path(__file__).resolve().parents[2]
-SET5 = ROOT.parent / "shared" / "data" / "Set5"
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +94,7 @@ def test_a_given_om_is_gated_without_atc_and_its_hash_reported(tmp_path, artifac
     from srcnn_support.model.network import load_model
 
     export_onnx(load_model(DEFAULT_WEIGHTS), tmp_path / "release.onnx", 1)
-    emulators = Path(__file__).parent / "emulators"
-    built = subprocess.run([sys.executable, str(emulators / "atc_emulator.py"), "--framework=5",
+    built = subprocess.run([sys.executable, str(EMULATORS / "atc_emulator.py"), "--framework=5",
                             f"--model={tmp_path / 'release.onnx'}", f"--output={tmp_path / 'srcnn_x2_bs1'}",
                             "--input_format=NCHW", "--input_shape=input.1:1,1,256,256", "--soc_version=Ascend310"],
                            capture_output=True, text=True, timeout=120)

@@ -13,11 +13,13 @@ from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert import artifacts
 from srcnn_support.model.network import SRCNN
 from srcnn_support.perf.npu_smi import parse_npu_smi_info, soc_version
+from tests.conftest import EMULATORS
 from tests.contract.emulators.install import install_ascend_emulators
+
+EMULATOR = EMULATORS / "atc_emulator.py"
 
 pytestmark = pytest.mark.contract
 
-EMULATOR = Path(__file__).parent / "emulators" / "atc_emulator.py"
 
 NPU_SMI = """
 +--------------------------------------------------------------------------------------------+

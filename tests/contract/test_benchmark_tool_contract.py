@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,11 +20,9 @@ from srcnn_support.backends.ascend import AscendOmRunner
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.export.onnx_export import export_onnx
 from srcnn_support.model.network import SRCNN
+from tests.conftest import EMULATORS, ROOT
 
 pytestmark = pytest.mark.contract
-
-EMULATORS = Path(__file__).parent / "emulators"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -12,17 +12,16 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.contract.emulators.install import put_emulators_on_path
 
 pytestmark = [pytest.mark.contract, pytest.mark.slow,
               pytest.mark.skipif(importlib.util.find_spec("tensorrt") is not None,
                                  reason="the real 'tensorrt' module is installed: this checks the trtexec path")]
 
-ROOT = Path(__file__).resolve().parents[2]
 GUIDE_T4_MS = "0.859765"
 
 

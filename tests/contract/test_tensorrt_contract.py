@@ -23,12 +23,11 @@ from srcnn_support.errors import SrcnnGateError
 from srcnn_support.export.onnx_export import export_onnx
 from srcnn_support.model.network import SRCNN
 from srcnn_support.perf.toollogs import parse_trtexec_log
+from tests.conftest import LOGS
 from tests.contract.emulators.install import put_emulators_on_path
 
 pytestmark = pytest.mark.contract
 
-EMULATORS = Path(__file__).parent / "emulators"
-LOGS = Path(__file__).resolve().parents[2] / "fixtures" / "logs"
 VERSIONS = ("8.6.1", "10.1.0", "11.1.0")
 
 

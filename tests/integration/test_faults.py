@@ -16,9 +16,7 @@ from srcnn_support.cache import MANIFEST, ArtifactCache
 from srcnn_support.convert import artifacts
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.tools import TIMEOUT_ENV, ToolError, run_tool
-
-ROOT = Path(__file__).resolve().parents[2]
-WEIGHTS = ROOT / "fixtures" / "weights" / "srcnn_x2_gate.pth"
+from tests.conftest import ROOT, WEIGHTS
 
 
 def _script(path: Path, body: str) -> Path:

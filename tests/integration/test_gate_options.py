@@ -2,11 +2,9 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from srcnn_support.prepare.datasets import sample_photos
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
 
 
 def _pytest(tmp_path, *args):

@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import torch
@@ -15,8 +14,7 @@ from srcnn_support.cache import ArtifactCache, sha256_file
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.export.onnx_export import export_onnx
 from srcnn_support.model.network import SRCNN
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+from tests.conftest import LOGS, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-LOGS = ROOT / "fixtures" / "logs"
+pytestmark = pytest.mark.slow
 
 
 def _gate(tmp_path, *args):

@@ -13,9 +13,8 @@ from srcnn_support.diagnose import hypotheses as hyp
 from srcnn_support.diagnose.recorded_runs import write_recorded_run
 from srcnn_support.gate.config import DEFAULT_WEIGHTS
 from srcnn_support.model.network import load_model
+from tests.conftest import ROOT, SET5
 
-ROOT = Path(__file__).resolve().parents[2]
-SET5 = Path(os.environ.get("SRCNN_DATA_ROOT", ROOT.parent / "shared" / "data")) / "Set5"
 GATE = ROOT / "tests" / "gates" / "test_recorded_run.py"
 
 pytestmark = pytest.mark.slow

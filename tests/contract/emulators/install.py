@@ -9,7 +9,8 @@ import os
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from tests.conftest import EMULATORS
+
 TOOLS = {"npu-smi": "npu_smi_emulator.py", "atc": "atc_emulator.py", "benchmark": "benchmark_emulator.py"}
 
 
@@ -22,7 +23,7 @@ def install_ascend_emulators(root: Path, chip: str = "310", interface_fps: float
     (cann / "compiler" / "version.info").write_text(f"Version={cann_version}\n")
     for name, script in TOOLS.items():
         launcher = bin_dir / name
-        launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{HERE / script}" "$@"\n')
+        launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{EMULATORS / script}" "$@"\n')
         launcher.chmod(0o755)
     return {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", "ASCEND_HOME_PATH": str(cann),
             "SRCNN_EMULATOR_NPU_CHIP": chip, "SRCNN_EMULATOR_INTERFACE_FPS": str(interface_fps)}
@@ -32,6 +33,6 @@ def put_emulators_on_path(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     for tool, script in (("trtexec", "trtexec_emulator.py"), ("nvidia-smi", "nvidia_smi_emulator.py")):
         launcher = directory / tool
-        launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{HERE / script}" "$@"\n')
+        launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{EMULATORS / script}" "$@"\n')
         launcher.chmod(0o755)
     return directory

@@ -1,8 +1,5 @@
 """Image folders as people really have them: any extension case, spaces and non-ASCII names, and the
 files that sit beside pictures (README.txt, .DS_Store, Thumbs.db, macOS ._ companions)."""
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,25 +8,10 @@ from PIL import Image
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert import artifacts
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.prepare.datasets import resolve_dataset, sample_photos
+from srcnn_support.prepare.datasets import resolve_dataset
 from srcnn_support.prepare.guide_files import format_info, parse_info_text
 from srcnn_support.prepare.imaging import scan_images
-
-ROOT = Path(__file__).resolve().parents[2]
-PICTURES = {"baby boy.PNG": "PNG", "oiseau é.JPEG": "JPEG", "Kopf ü.bmp": "BMP", "woman.TIF": "TIFF"}
-NOT_PICTURES = {"README.txt": b"notes", ".DS_Store": b"\0\0\0\1Bud1", "Thumbs.db": b"\xd0\xcf\x11\xe0",
-                "._baby boy.PNG": b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "}
-
-
-def make_messy_folder(folder: Path) -> Path:
-    folder.mkdir()
-    photo = Image.open(sample_photos().files[0]).convert("RGB").resize((300, 280))
-    for offset, (name, fmt) in enumerate(PICTURES.items()):
-        photo.rotate(offset * 90).save(folder / name, format=fmt)
-    for name, data in NOT_PICTURES.items():
-        (folder / name).write_bytes(data)
-    (folder / "thumbnails").mkdir()
-    return folder
+from tests.messy_folders import NOT_PICTURES, PICTURES, make_messy_folder
 
 
 def test_scan_lists_pictures_in_any_case_and_skips_the_rest(tmp_path):
@@ -72,17 +54,3 @@ def test_info_file_paths_may_hold_spaces():
     assert [e.path for e in entries] == [str(p) for p in bins]
     assert all((e.width, e.height) == (256, 256) for e in entries)
 
-
-@pytest.mark.slow
-def test_gate_runs_on_a_messy_folder_and_names_the_skipped_files_once(tmp_path):
-    folder = make_messy_folder(tmp_path / "my photos")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-m", "accuracy",
-                             "-k", "pytorch and guide_psnr", f"--dataset-dir={folder}",
-                             f"--artifacts-dir={tmp_path / 'art'}"], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-3000:]
-    header = [line for line in result.stdout.splitlines() if "not images by name" in line]
-    assert len(header) == 1 and "README.txt" in header[0] and "._baby boy.PNG" in header[0]
-    assert "passed" in result.stdout.splitlines()[-1]
-    assert (tmp_path / "art" / "report.md").read_text().startswith("RELEASE PASS: ")
-    assert "RELEASE PASS: " in result.stdout

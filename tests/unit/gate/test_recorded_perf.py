@@ -4,11 +4,11 @@ from pathlib import Path
 import pytest
 
 from srcnn_support.cli.main import main
-from srcnn_support.gate.config import PROJECT_ROOT, TARGETS_FILE
+from srcnn_support.gate.config import TARGETS_FILE
 from srcnn_support.gate.recorded_perf import fits_target, gate_recorded_batch, gate_recorded_run, read_logs
 from srcnn_support.gate.targets import load_targets
+from tests.conftest import LOGS
 
-LOGS = PROJECT_ROOT / "fixtures" / "logs"
 TARGETS = load_targets(TARGETS_FILE)
 
 

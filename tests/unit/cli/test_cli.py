@@ -1,6 +1,3 @@
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +7,7 @@ from PIL import Image
 
 from srcnn_support.cli.main import main
 from srcnn_support.model.network import SRCNN
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import SET5
 
 
 def _images(folder: Path, names=("alpha", "beta")) -> Path:
@@ -35,10 +31,9 @@ def test_preprocess_writes_guide_layout(tmp_path, capsys):
 
 
 def test_preprocess_on_set5_if_present(tmp_path):
-    set5 = Path(os.environ.get("SRCNN_DATA_ROOT", ROOT.parent / "shared" / "data")) / "Set5"
-    if not set5.is_dir():
-        pytest.skip(f"Set5 not found at {set5} (set SRCNN_DATA_ROOT)")
-    assert main(["preprocess", "-s", str(set5), "-d", str(tmp_path)]) == 0
+    if not SET5.is_dir():
+        pytest.skip(f"Set5 not found at {SET5} (set SRCNN_DATA_ROOT)")
+    assert main(["preprocess", "-s", str(SET5), "-d", str(tmp_path)]) == 0
     names = ["baby", "bird", "butterfly", "head", "woman"]
     assert sorted(p.stem for p in (tmp_path / "bin").glob("*.bin")) == names
     assert {p.stat().st_size for p in (tmp_path / "bin").glob("*.bin")} == {262_144}
@@ -64,25 +59,3 @@ def test_convert_dry_run_prints_the_guides_atc_command(tmp_path, capsys):
     assert "--input_shape=input.1:16,1,256,256" in lines[1] and "--soc_version=Ascend310" in lines[1]
     assert "--precision_mode=force_fp16" in lines[0]
 
-
-def _run(*args):
-    return subprocess.run([sys.executable, "-m", "srcnn_support", *map(str, args)], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-
-
-def test_bad_input_is_one_line_and_non_zero(tmp_path):
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
-    result = _run("preprocess", "-s", tmp_path / "src", "-d", tmp_path / "out")
-    assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0
-    assert "broken.png" in result.stderr and "Traceback" not in result.stderr
-    debug = _run("--debug", "preprocess", "-s", tmp_path / "src", "-d", tmp_path / "out")
-    assert debug.returncode == 2 and "Traceback" in debug.stderr
-
-
-def test_missing_weights_for_export(tmp_path):
-    result = _run("export", "--pth", tmp_path / "none.pth", "--onnx", tmp_path / "m.onnx")
-    assert result.returncode == 2
-    assert result.stderr.strip() == f"error: {tmp_path / 'none.pth'}: weights file not found"
-    assert not (tmp_path / "m.onnx").exists()

@@ -1,7 +1,5 @@
 """Issue 14: a backend that fails the accuracy gate carries the diagnosis in its failure message, and the
 report shows the cause beside its failing rows."""
-import os
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +14,7 @@ from srcnn_support.report.render import accuracy_blocks
 from srcnn_support.report.results import ResultsRecorder
 from srcnn_support.score.accuracy import RELATIVE_TOLERANCE, AccuracySession, measurement_row
 from srcnn_support.score.evaluate import mean
-
-SET5 = Path(os.environ.get("SRCNN_DATA_ROOT", Path(__file__).resolve().parents[3] / "shared" / "data")) / "Set5"
+from tests.conftest import SET5
 
 
 class NaturalLayoutPort(PyTorchRunner):

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,7 @@ from srcnn_support.perf.toollogs import (
     parse_pure_infer_file,
     parse_trtexec_log,
 )
-
-LOGS = Path(__file__).resolve().parents[2] / "fixtures" / "logs"
+from tests.conftest import LOGS
 
 
 def test_benchmark_dataset_log_gives_the_guides_card_figure():

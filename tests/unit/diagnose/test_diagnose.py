@@ -1,6 +1,5 @@
 """Issue 14: a recorded run made with each known mistake, from the real pipeline, is diagnosed with its id."""
 import json
-import os
 import time
 from pathlib import Path
 
@@ -21,9 +20,8 @@ from srcnn_support.errors import SrcnnGateError
 from srcnn_support.gate.config import DEFAULT_WEIGHTS
 from srcnn_support.model.network import load_model
 from srcnn_support.prepare.datasets import sample_photos
+from tests.conftest import DATA_ROOT, SET5
 
-DATA_ROOT = Path(os.environ.get("SRCNN_DATA_ROOT", Path(__file__).resolve().parents[3] / "shared" / "data"))
-SET5 = DATA_ROOT / "Set5"
 # ppt3 (Set14) is the one image here whose output leaves [0, 1] at more than a few pixels (41 with the
 # project's weights); Set5 has none, so clamping is invisible on it.
 OVERSHOOTING = DATA_ROOT / "Set14" / "ppt3.png"

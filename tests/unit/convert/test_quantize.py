@@ -22,8 +22,7 @@ from srcnn_support.model.network import load_model
 from srcnn_support.prepare.datasets import sample_photos
 from srcnn_support.prepare.imaging import degrade, guide_crop, load_rgb, network_input
 from srcnn_support.score.metrics import psnr
-
-WEIGHTS = Path(__file__).resolve().parents[2] / "fixtures" / "weights" / "srcnn_x2_gate.pth"
+from tests.conftest import WEIGHTS
 
 
 @pytest.fixture(scope="module")

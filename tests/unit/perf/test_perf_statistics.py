@@ -3,9 +3,11 @@ import pytest
 
 from srcnn_support.perf.method import (
     GFLOP_PER_IMAGE,
+    InterleavedRatio,
     LatencyStats,
     interleaved_ratio,
     median_confidence_interval,
+    remeasured_speedup,
     throughput_figures,
 )
 
@@ -38,3 +40,24 @@ def test_throughput_figures_use_one_formula():
     assert figures["gflops"] == pytest.approx(figures["fps"] * GFLOP_PER_IMAGE)
     assert figures["latency_median_ms"] == pytest.approx(50.0)
 
+
+
+def _ratio(speedup: float, pairs: int = 16) -> InterleavedRatio:
+    return InterleavedRatio(1.0 / speedup, [1.0 / speedup] * pairs, [], [])
+
+
+def test_a_speedup_below_its_threshold_is_measured_once_more():
+    readings = iter([_ratio(1.41), _ratio(1.88)])
+    attempts = remeasured_speedup(lambda: next(readings), 1.5)
+    assert [round(a.speedup, 2) for a in attempts] == [1.41, 1.88]
+    assert len(remeasured_speedup(lambda: _ratio(1.9), 1.5)) == 1  # above the bar: one measurement
+    assert len(remeasured_speedup(lambda: _ratio(1.0), None)) == 1  # recorded only: never remeasured
+    slow = iter([_ratio(1.02), _ratio(0.98)])
+    assert max(a.speedup for a in remeasured_speedup(lambda: next(slow), 1.5)) < 1.5  # no speed-up still fails
+
+
+def test_speedup_interval_inverts_the_latency_interval_and_needs_enough_pairs():
+    measured = InterleavedRatio(0.5, [0.4 + 0.01 * i for i in range(16)], [], [])
+    low, high = measured.speedup_interval()
+    assert (low, high) == (pytest.approx(1 / 0.52), pytest.approx(1 / 0.43)) and measured.speedup == 2.0
+    assert InterleavedRatio(0.5, [0.5] * 5, [], []).speedup_interval() is None

@@ -47,14 +47,25 @@ def mean_gain_over_bicubic_check(backend: str, standard_psnrs, bicubic_psnrs, ex
                    f">= {MIN_MEAN_GAIN_OVER_BICUBIC_DB} dB", reason, message)
 
 
-def quantized_drop_check(backend: str, measured: float, reference: float) -> Verdict:
-    """A quantized backend's mean standard PSNR may fall at most ``MAX_STANDARD_PSNR_DROP_DB`` below fp32."""
+def quantized_drop_check(backend: str, measured: float, reference: float, check: str = "standard_psnr_drop_vs_fp32",
+                         scope: str = "mean", what: str = "standard PSNR") -> Verdict:
+    """A quantized backend's mean PSNR may fall at most ``MAX_STANDARD_PSNR_DROP_DB`` below fp32 (crops, full size)."""
     drop = reference - measured
     passed = drop <= MAX_STANDARD_PSNR_DROP_DB
-    message = (f"mean/{backend}: standard PSNR {measured:.3f} dB is {drop:.3f} dB below fp32 "
+    message = (f"{scope}/{backend}: {what} {measured:.3f} dB is {drop:.3f} dB below fp32 "
                f"{reference:.3f} dB > {MAX_STANDARD_PSNR_DROP_DB} dB")
-    return Verdict(backend, None, "standard_psnr_drop_vs_fp32", passed, measured, reference,
+    return Verdict(backend, None, check, passed, measured, reference,
                    f"<= {MAX_STANDARD_PSNR_DROP_DB} dB below fp32", explanation=message)
+
+
+def full_size_beats_bicubic_check(backend: str, dataset: str, summary: dict) -> Verdict:
+    """On whole images the network must beat bicubic in both PSNR and SSIM (``score.fullsize.summary``)."""
+    gain = summary["psnr"] - summary["bicubic_psnr"]
+    passed = gain > 0 and summary["ssim"] > summary["bicubic_ssim"]
+    message = (f"{dataset}/{backend}: full-size PSNR {summary['psnr']:.3f} dB / SSIM {summary['ssim']:.4f} do not "
+               f"both beat bicubic {summary['bicubic_psnr']:.3f} dB / {summary['bicubic_ssim']:.4f}")
+    return Verdict(backend, None, "full_size_beats_bicubic", passed, gain, 0.0, "> bicubic in PSNR and SSIM",
+                   explanation=message)
 
 
 def failure_explainer(accuracy, backend: str, image: str | None = None):

@@ -8,7 +8,8 @@ import pytest
 
 from srcnn_support.backends.registry import FULL_SIZE_BACKENDS, QUANTIZED_BACKENDS
 from srcnn_support.errors import MissingRuntimeError
-from srcnn_support.score.accuracy import MAX_STANDARD_PSNR_DROP_DB, broken_backend_reason
+from srcnn_support.gate.accuracy_rules import full_size_beats_bicubic_check, quantized_drop_check
+from srcnn_support.score.accuracy import broken_backend_reason
 from srcnn_support.score.fullsize import PAPER_X2_PSNR, summary
 
 pytestmark = pytest.mark.accuracy
@@ -32,20 +33,16 @@ def full_size_summary(accuracy, gate, recorder, backend):
 
 @pytest.mark.parametrize("backend", FULL_SIZE_BACKENDS)
 def test_full_size_beats_bicubic(accuracy, gate, recorder, backend):
-    result = full_size_summary(accuracy, gate, recorder, backend)
-    gain = result["psnr"] - result["bicubic_psnr"]
-    assert gain > 0, (f"{gate.dataset.label}/{backend}: full-size PSNR {result['psnr']:.3f} dB does not beat "
-                      f"bicubic {result['bicubic_psnr']:.3f} dB")
-    assert result["ssim"] > result["bicubic_ssim"]
+    verdict = full_size_beats_bicubic_check(backend, gate.dataset.label,
+                                            full_size_summary(accuracy, gate, recorder, backend))
+    assert verdict, verdict.explanation
 
 
 @pytest.mark.parametrize("backend", QUANTIZED_BACKENDS)
 def test_full_size_quantized_within_0_1_db_of_fp32(accuracy, gate, recorder, backend):
     fp32 = full_size_summary(accuracy, gate, recorder, "pytorch")
     result = full_size_summary(accuracy, gate, recorder, backend)
-    drop = fp32["psnr"] - result["psnr"]
-    recorder.add_verdict(backend, None, "full_size_psnr_drop_vs_fp32", drop <= MAX_STANDARD_PSNR_DROP_DB,
-                         result["psnr"], fp32["psnr"], f"<= {MAX_STANDARD_PSNR_DROP_DB} dB below fp32")
-    assert drop <= MAX_STANDARD_PSNR_DROP_DB, (
-        f"{gate.dataset.label}/{backend}: full-size PSNR {result['psnr']:.3f} dB is {drop:.3f} dB below fp32 "
-        f"{fp32['psnr']:.3f} dB > {MAX_STANDARD_PSNR_DROP_DB} dB")
+    verdict = quantized_drop_check(backend, result["psnr"], fp32["psnr"], "full_size_psnr_drop_vs_fp32",
+                                   gate.dataset.label, "full-size PSNR")
+    recorder.record(verdict)
+    assert verdict, verdict.explanation

@@ -3,6 +3,7 @@ import math
 
 from srcnn_support.gate.accuracy_rules import (
     beats_bicubic_check,
+    full_size_beats_bicubic_check,
     max_abs_check,
     max_abs_reported,
     mean_gain_over_bicubic_check,
@@ -40,3 +41,18 @@ def test_quantized_drop_vs_fp32():
     assert quantized_drop_check("onnxruntime-int8", 36.0 - MAX_STANDARD_PSNR_DROP_DB / 2, 36.0).passed is True
     failing = quantized_drop_check("onnxruntime-int8", 36.0 - 2 * MAX_STANDARD_PSNR_DROP_DB - 0.1, 36.0)
     assert failing.passed is False and failing.reference == 36.0 and "below fp32" in failing.explanation
+
+
+def test_full_size_drop_names_the_dataset_and_its_check():
+    verdict = quantized_drop_check("onnxruntime-int8", 31.2, 31.4, "full_size_psnr_drop_vs_fp32", "Set14",
+                                   "full-size PSNR")
+    assert not verdict and verdict.check == "full_size_psnr_drop_vs_fp32"
+    assert verdict.explanation.startswith("Set14/onnxruntime-int8: full-size PSNR 31.200 dB is 0.200 dB below fp32")
+
+
+def test_full_size_must_beat_bicubic_in_psnr_and_ssim():
+    summary = {"psnr": 36.4, "bicubic_psnr": 33.7, "ssim": 0.954, "bicubic_ssim": 0.930}
+    assert full_size_beats_bicubic_check("pytorch", "Set5", summary)
+    worse_ssim = full_size_beats_bicubic_check("pytorch", "Set5", {**summary, "ssim": 0.92})
+    assert not worse_ssim and "Set5/pytorch: full-size PSNR 36.400 dB / SSIM 0.9200" in worse_ssim.explanation
+    assert not full_size_beats_bicubic_check("pytorch", "Set5", {**summary, "psnr": math.nan})

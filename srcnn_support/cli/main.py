@@ -86,17 +86,22 @@ def _cmd_postprocess(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_evaluate(args: argparse.Namespace) -> int:
-    import json
+def _write_json(path: str | None, document: dict) -> None:
+    """``--json OUT``: written whole or not at all."""
+    if path:
+        import json
 
+        from srcnn_support.atomic import atomic_write_text
+
+        atomic_write_text(Path(path), json.dumps(document, indent=2) + "\n")
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
     from srcnn_support.cli.evaluate import evaluate
 
     document = evaluate(Path(args.weights), Path(args.dataset_dir), args.backend, args.protocol,
                         Path(args.artifacts_dir), print, check=args.check)
-    if args.json:
-        from srcnn_support.atomic import atomic_write_text
-
-        atomic_write_text(Path(args.json), json.dumps(document, indent=2) + "\n")
+    _write_json(args.json, document)
     return 1 if document.get("release", "").startswith("RELEASE FAIL") else 0
 
 
@@ -110,12 +115,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     )
     for line in diagnosis.lines():
         print(line)
-    if args.json:
-        import json
-
-        from srcnn_support.atomic import atomic_write_text
-
-        atomic_write_text(Path(args.json), json.dumps(diagnosis.to_dict(), indent=2) + "\n")
+    _write_json(args.json, diagnosis.to_dict())
     return 0
 
 
@@ -123,12 +123,7 @@ def _cmd_gate_perf(args: argparse.Namespace) -> int:
     from srcnn_support.cli.gate_perf import gate_perf
 
     status, document = gate_perf(args.target, args.perf_log, print)
-    if args.json:
-        import json
-
-        from srcnn_support.atomic import atomic_write_text
-
-        atomic_write_text(Path(args.json), json.dumps(document, indent=2) + "\n")
+    _write_json(args.json, document)
     return status
 
 

@@ -126,8 +126,7 @@ def _harness_over_bare(runner, batch: np.ndarray) -> tuple[float, tuple[float, f
         block_warmup=0,
         min_blocks=32,
     )
-    latency_low, latency_high = measured.median_interval()
-    return 1.0 / measured.median, (1.0 / latency_high, 1.0 / latency_low)
+    return measured.speedup, measured.speedup_interval()
 
 
 def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_variant_runner, prepared, perf_variant,

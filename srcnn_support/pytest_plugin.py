@@ -19,9 +19,12 @@ from srcnn_support.plugin.fixtures import (
     weights_identity,
 )
 from srcnn_support.plugin.hooks import (
+    pytest_collection_modifyitems,
     pytest_configure,
     pytest_report_header,
+    pytest_runtest_protocol,
     pytest_sessionfinish,
+    pytest_sessionstart,
     pytest_terminal_summary,
     pytest_testnodedown,
 )
@@ -29,8 +32,9 @@ from srcnn_support.plugin.options import pytest_addoption
 from srcnn_support.plugin.parametrize import pytest_generate_tests
 
 __all__ = [
-    "accuracy", "artifact_cache", "configured_target",
-    "gate", "perf_runner", "perf_target", "perf_variant_runner", "prepared", "recorder",
-    "weights_identity", "pytest_addoption", "pytest_configure", "pytest_generate_tests", "pytest_report_header",
-    "pytest_sessionfinish", "pytest_terminal_summary", "pytest_testnodedown",
+    "accuracy", "artifact_cache", "configured_target", "gate", "perf_runner", "perf_target", "perf_variant_runner",
+    "prepared", "recorder", "weights_identity",
+    "pytest_addoption", "pytest_collection_modifyitems", "pytest_configure", "pytest_generate_tests",
+    "pytest_report_header", "pytest_runtest_protocol", "pytest_sessionfinish", "pytest_sessionstart",
+    "pytest_terminal_summary", "pytest_testnodedown",
 ]

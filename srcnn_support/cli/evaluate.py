@@ -8,13 +8,13 @@ from srcnn_support.backends.runners import make_runner
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert import artifacts
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.gate.accuracy_rules import beats_bicubic_check, mean_gain_over_bicubic_check
-from srcnn_support.gate.release_verdict import release_verdict
-from srcnn_support.gate.verdicts import relative_check
+from srcnn_support.gate.accuracy_rules import RuleInputs, apply_rules
+from srcnn_support.gate.config import PUBLISHED_TABLE
 from srcnn_support.model.network import identify_weights
 from srcnn_support.prepare.guide_files import Layout
 from srcnn_support.prepare.imaging import list_images
-from srcnn_support.score.accuracy import RELATIVE_TOLERANCE
+from srcnn_support.report.results import ResultsRecorder
+from srcnn_support.score.accuracy import PublishedTable
 from srcnn_support.score.evaluate import mean, run_images, score_image
 from srcnn_support.score.fullsize import evaluate_full_size
 from srcnn_support.score.fullsize import summary as full_size_summary
@@ -69,13 +69,15 @@ def evaluate(weights: Path, dataset_dir: Path, backend: str, protocol: str, arti
     if check:
         if protocol != "guide":
             raise SrcnnGateError(protocol, "--check applies the gate's rules to the guide protocol only")
-        verdicts = gate_checks(backend, scores, _reference_scores(cache, weights, images))
-        for verdict in verdicts:
+        recorder = ResultsRecorder()
+        for verdict in gate_checks(backend, scores, _reference_scores(cache, weights, images),
+                                   _published_for(identity)):
+            recorder.record(verdict)
             log(f"{'PASS' if verdict else 'FAIL'} {verdict.image or 'mean'}/{backend}: {verdict.check}: "
                 f"{verdict.measured:.4f} vs {verdict.reference:.4f} ({verdict.tolerance})")
-        document["verdicts"] = [v.to_row() for v in verdicts]
-        document["release"] = release_verdict([document]).headline()
-        log(document["release"])
+        checked = recorder.document()
+        document.update({"verdicts": checked["verdicts"], "checks": checked["checks"], "release": checked["release"]})
+        log(document["release"]["headline"])
     return document
 
 
@@ -87,15 +89,11 @@ def _reference_scores(cache: ArtifactCache, weights: Path, images) -> dict:
     return {img.name: score_image(img, natural[img.name], guide[img.name]) for img in images}
 
 
-def gate_checks(backend: str, scores, reference: dict) -> list:
-    """The accuracy gate's per-image and mean rules, from the same library functions the tests apply."""
-    verdicts = [relative_check(backend, s.image, "guide_psnr_vs_live_reference", s.guide_psnr_guide_layout,
-                               reference[s.image].guide_psnr_natural_clamped, RELATIVE_TOLERANCE) for s in scores]
-    verdicts.append(relative_check(backend, None, "mean_guide_psnr_vs_live_reference",
-                                   mean(s.guide_psnr_guide_layout for s in scores),
-                                   mean(reference[s.image].guide_psnr_natural_clamped for s in scores),
-                                   RELATIVE_TOLERANCE))
-    verdicts += [beats_bicubic_check(backend, s.image, s.standard_psnr, s.bicubic_psnr) for s in scores]
-    verdicts.append(mean_gain_over_bicubic_check(backend, [s.standard_psnr for s in scores],
-                                                 [s.bicubic_psnr for s in scores]))
-    return verdicts
+def gate_checks(backend: str, scores, reference: dict, published: dict | None = None) -> list:
+    """The accuracy gate's rule list (``ACCURACY_RULES``), as the live and recorded gates apply it."""
+    return apply_rules(RuleInputs(backend, {s.image: s for s in scores}, reference, published))
+
+
+def _published_for(identity) -> dict | None:
+    table = PublishedTable.load(PUBLISHED_TABLE)
+    return table.reference_script if identity.md5 == table.weights_md5 else None

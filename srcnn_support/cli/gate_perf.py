@@ -10,12 +10,12 @@ from pathlib import Path
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.gate.config import TARGETS_FILE
 from srcnn_support.gate.recorded_perf import fits_target, gate_recorded_run, read_logs
-from srcnn_support.gate.release_verdict import release_verdict
 from srcnn_support.gate.targets import load_targets
-from srcnn_support.gate.verdicts import Verdict
+from srcnn_support.gate.verdicts import CheckRecord
+from srcnn_support.report.results import ResultsRecorder
 
 
-def describe(check: Verdict) -> str:
+def describe(check: CheckRecord) -> str:
     word = {True: "PASS", False: "FAIL", None: "RECORDED"}[check.passed]
     measured = f": measured {check.measured:.3f}" if check.measured is not None else ""
     how = f" ({check.reason})" if check.reason else ""
@@ -32,17 +32,20 @@ def gate_perf(target_name: str, paths: list[str | Path], log) -> tuple[int, dict
         log(f"{record.path}: {record.kind}, batch {record.batch_size}, device {record.device}, "
             f"{record.figure.compute_fps:.3f} images/s per chip")
     fit = fits_target(target, logs)
+    if not fit:
+        log(f"FAIL {target.name}: {fit.explanation}")
     batches = gate_recorded_run(target, logs)
     for batch in batches:
         for check in batch.decision.checks:
             log(describe(check))
         if not batch.decision.checks:
             log(f"RECORDED {target.name}/{target.backend}/bs{batch.batch_size}: no gate at this batch size")
-    document = {"target": target.name, "perf": [row for batch in batches for row in batch.rows],
+    recorder = ResultsRecorder()
+    recorder.record(fit)
+    for row in (row for batch in batches for row in batch.rows):
+        recorder.add_perf(row)
+    document = {"target": target.name, **recorder.document(),
                 "logs": [{"path": str(r.path), "kind": r.kind, "batch_size": r.batch_size, "device": r.device,
                           "sha256": r.sha256} for r in logs]}
-    verdict = release_verdict([document])
-    headline = verdict.headline() if fit else f"RELEASE FAIL: {fit.explanation}"
-    document["release"] = headline
-    log(headline)
-    return (0 if fit and verdict else 1), document
+    log(document["release"]["headline"])
+    return (0 if document["release"]["status"] == "PASS" else 1), document

@@ -102,7 +102,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     document = evaluate(Path(args.weights), Path(args.dataset_dir), args.backend, args.protocol,
                         Path(args.artifacts_dir), print, check=args.check)
     _write_json(args.json, document)
-    return 1 if document.get("release", "").startswith("RELEASE FAIL") else 0
+    return 1 if (document.get("release") or {}).get("status") == "FAIL" else 0
 
 
 def _cmd_diagnose(args: argparse.Namespace) -> int:

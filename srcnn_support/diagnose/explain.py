@@ -31,7 +31,7 @@ GROSS = (hyp.LAYOUT_NOT_TRANSPOSED, hyp.OUTPUT_NOT_TRANSPOSED_BACK, hyp.BGR_ORDE
 
 
 @dataclass
-class Verdict:
+class ImageExplanation:
     """How one hypothesis set explains one image (or all images pooled)."""
 
     image: str
@@ -57,8 +57,8 @@ class Verdict:
 class Diagnosis:
     cause: str
     dtype: str
-    images: list[Verdict]
-    overall: Verdict
+    images: list[ImageExplanation]
+    overall: ImageExplanation
     tried: list[str]
 
     def lines(self) -> list[str]:
@@ -123,7 +123,7 @@ def _pooled_psnr(pairs: list[tuple[np.ndarray, np.ndarray]]) -> float:
 
 
 def judge(name: str, observed: list[np.ndarray], expected: list[dict[str, np.ndarray]],
-          guide_inputs: list[np.ndarray]) -> Verdict:
+          guide_inputs: list[np.ndarray]) -> ImageExplanation:
     """Score every hypothesis on the pooled images, then apply the clamp tiebreak and the fallbacks."""
     scores = {c: _pooled_psnr([(o, e[c]) for o, e in zip(observed, expected, strict=False)]) for c in hyp.RECOMPUTED}
     ranked = sorted(hyp.RECOMPUTED, key=lambda c: (-np.nan_to_num(scores[c], nan=-math.inf), hyp.RECOMPUTED.index(c)))
@@ -137,7 +137,8 @@ def judge(name: str, observed: list[np.ndarray], expected: list[dict[str, np.nda
     cause = best if scores[best] >= MATCH_DB else _no_match(scores, expected, guide_inputs, guide_value, notes)
     if cause == best and margin < NEAR_TIE_DB:
         notes.append(f"near-tie: {runner_up} is only {margin:.2f} dB behind")
-    return Verdict(name, cause, best, scores[best], scores[hyp.OK], runner_up, margin, guide_value, scores, notes)
+    return ImageExplanation(name, cause, best, scores[best], scores[hyp.OK], runner_up, margin, guide_value, scores,
+                            notes)
 
 
 def _mean_guide_psnr(guide_inputs: list[np.ndarray], dumps: list[np.ndarray]) -> float:

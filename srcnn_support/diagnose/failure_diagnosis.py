@@ -11,8 +11,6 @@ import numpy as np
 
 from srcnn_support.diagnose.explain import Diagnosis, diagnose_outputs, hypotheses_for
 
-REPORT_KEY = "diagnosis"
-
 
 def dumps_from_guide_outputs(guide_outputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """A backend run the guide's way, as its dump files would hold it (file order = transposed)."""
@@ -20,10 +18,10 @@ def dumps_from_guide_outputs(guide_outputs: dict[str, np.ndarray]) -> dict[str, 
 
 
 class FailureDiagnoses:
-    def __init__(self, weights: Path, files: list[Path], meta: dict) -> None:
+    def __init__(self, weights: Path, files: list[Path], causes: dict) -> None:
         self.weights = Path(weights)
         self.files = {Path(f).stem: Path(f) for f in files}
-        self.meta = meta  # the results recorder's meta: the report reads the causes from it
+        self.causes = causes  # the results recorder's ``meta.diagnosis``: the report and RELEASE line read it
         self._hypotheses: tuple[dict, dict] | None = None
         self._done: dict[str, Diagnosis] = {}
 
@@ -35,7 +33,7 @@ class FailureDiagnoses:
             names = [n for n in dumps if n in expected]
             diagnosis = diagnose_outputs({n: dumps[n] for n in names}, expected, inputs, dtype)
             self._done[label] = diagnosis
-            self.meta.setdefault(REPORT_KEY, {})[label] = {
+            self.causes[label] = {
                 "cause": diagnosis.cause, "summary": diagnosis.summary(),
                 "images": {v.image: v.cause for v in diagnosis.images}}
         return self._done[label]
@@ -47,3 +45,11 @@ class FailureDiagnoses:
         lines = [diagnosis.summary()]
         lines += [v.line() for v in diagnosis.images if v.image == image]
         return "\n".join(lines)
+
+
+def failure_explainer(accuracy, backend: str):
+    """The porting mistake that reproduces this backend's outputs, for a failing check's message (image or all)."""
+    if accuracy.diagnoses is None:
+        return None
+    return lambda image: accuracy.diagnoses.message(backend, dumps_from_guide_outputs(accuracy.outcome(backend).guide),
+                                                    image)

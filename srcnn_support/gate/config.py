@@ -64,3 +64,17 @@ def _calibration_dir(explicit: str | None, explicit_root: str | None) -> Path | 
     if explicit_root or os.environ.get(DATA_ROOT_ENV):
         return train
     return train if train.is_dir() else None
+
+
+def check_given_files(gate: GateConfig) -> None:
+    """Every file the user named, refused at the start with one ``SrcnnGateError`` line, never once per test."""
+    from srcnn_support.convert.artifacts import given_onnx
+    from srcnn_support.errors import SrcnnGateError
+    from srcnn_support.model.network import read_weights
+
+    read_weights(gate.weights)  # the one loader: missing, unreadable or not SRCNN weights
+    if gate.onnx is not None:
+        given_onnx(gate.onnx)
+    for path in gate.perf_logs:
+        if not path.is_file():
+            raise SrcnnGateError(path, "--perf-log: file not found")

@@ -1,4 +1,4 @@
-"""The throughput rules, each a function returning a ``Verdict``, and the one per-card rule (docs/decisions/0003).
+"""The throughput rules, each a function returning a ``CheckRecord``, and the one per-card rule (docs/decisions/0003).
 
 The live gates (harness-timed, tool-figure and CUDA-event targets), the recorded-run gate and the
 CLI's ``gate-perf`` all decide through ``throughput_checks`` and ``speedup_check``, so a threshold
@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass
 
 from srcnn_support.gate.targets import Gate, SpeedupThreshold, Target
-from srcnn_support.gate.verdicts import Verdict
+from srcnn_support.gate.verdicts import CheckRecord
 
 RECORDED = "recorded"
 
@@ -28,54 +28,55 @@ def per_card(figures_per_chip: list[float], chips_per_card: int) -> tuple[float,
                                         "(the guide's per-card estimate)")
 
 
-def min_fps_check(subject: str, batch_size: int, fps: float, gate: Gate, figure: str = "") -> Verdict:
+def min_fps_check(subject: str, batch_size: int, fps: float, gate: Gate, figure: str = "") -> CheckRecord:
     """``fps >= min_fps x (1 - tolerance)``; ``figure`` names what was measured (e.g. "compute")."""
     threshold = gate.threshold()
     what = f"{figure} " if figure else ""
     passed = fps >= threshold  # NaN fails
     message = f"{subject}/bs{batch_size}: {what}{fps:.3f} fps < {threshold:.3f} fps ({gate.provenance})"
-    return Verdict(subject, None, "min_fps", passed, fps, threshold, f"{what}>= {threshold:.3f} fps",
+    return CheckRecord(subject, None, "min_fps", passed, fps, threshold, f"{what}>= {threshold:.3f} fps",
                    explanation=message, batch_size=batch_size)
 
 
-def per_card_check(subject: str, batch_size: int, card_fps: float, how: str, gate: Gate) -> Verdict:
+def per_card_check(subject: str, batch_size: int, card_fps: float, how: str, gate: Gate) -> CheckRecord:
     """The guide's card figure must beat the threshold (strictly: the T4's figure is the bar to beat)."""
     threshold = gate.threshold()
     passed = card_fps > threshold
     message = (f"{subject}/bs{batch_size}: per-card {card_fps:.3f} fps ({how}) does not beat {threshold:.3f} fps "
                f"({gate.provenance})")
-    return Verdict(subject, None, "min_fps_per_card", passed, card_fps, threshold, f"per card > {threshold:.3f} fps",
+    return CheckRecord(subject, None, "min_fps_per_card", passed, card_fps, threshold,
+                       f"per card > {threshold:.3f} fps",
                    reason=how, explanation=message, batch_size=batch_size)
 
 
-def per_card_deferred(subject: str, batch_size: int, chips: int, devices, gate: Gate) -> Verdict:
+def per_card_deferred(subject: str, batch_size: int, chips: int, devices, gate: Gate) -> CheckRecord:
     """Every chip of the card is measured in this run: the controller decides on their sum at the end."""
     threshold = gate.threshold()
     how = f"card gated on the sum over --devices {','.join(map(str, devices))}"
-    return Verdict(subject, None, "min_fps_per_card", None, None, threshold,
+    return CheckRecord(subject, None, "min_fps_per_card", None, None, threshold,
                    f"per card > {threshold:.3f} fps on the sum of {chips} chips (end of run)", reason=how,
                    batch_size=batch_size)
 
 
 def bare_runtime_check(subject: str, batch_size: int, ratio: float, interval: tuple[float, float],
-                       gate: Gate) -> Verdict:
+                       gate: Gate) -> CheckRecord:
     """The harness may not slow the runtime down: fails only when the ratio's 95% interval lies wholly below."""
     low, high = interval
     passed = not high < gate.min_ratio
     message = (f"{subject}/bs{batch_size}: harness throughput is {ratio:.3f} x the bare session.run loop "
                f"(95% interval {low:.3f}-{high:.3f}, wholly below {gate.min_ratio})")
-    return Verdict(subject, None, "min_ratio_to_bare_runtime", passed, ratio, gate.min_ratio,
+    return CheckRecord(subject, None, "min_ratio_to_bare_runtime", passed, ratio, gate.min_ratio,
                    f">= {gate.min_ratio} x bare session.run", explanation=message, batch_size=batch_size)
 
 
-def unsupported_gate(subject: str, batch_size: int, gate: Gate, figure: str) -> Verdict:
+def unsupported_gate(subject: str, batch_size: int, gate: Gate, figure: str) -> CheckRecord:
     message = f"{subject}/bs{batch_size}: gate kind {gate.kind!r} cannot be applied to {figure}"
-    return Verdict(subject, None, gate.kind, False, tolerance=gate.kind, explanation=message, batch_size=batch_size)
+    return CheckRecord(subject, None, gate.kind, False, tolerance=gate.kind, explanation=message, batch_size=batch_size)
 
 
 def throughput_checks(target: Target, subject: str, batch_size: int, chip_fps: float, *, card_fps: float | None = None,
                       card_how: str = "", bare_ratio: tuple[float, tuple[float, float]] | None = None,
-                      card_deferred_to: tuple[int, ...] = (), figure: str = "") -> list[Verdict]:
+                      card_deferred_to: tuple[int, ...] = (), figure: str = "") -> list[CheckRecord]:
     """Every gate ``target`` sets at ``batch_size``, applied to one chip's figure (and the card's, when it has one).
 
     ``bare_ratio`` is (ratio, 95% interval) of harness over bare runtime, measured only for targets that gate it.
@@ -97,15 +98,15 @@ def throughput_checks(target: Target, subject: str, batch_size: int, chip_fps: f
 
 
 def speedup_check(subject: str, batch_size: int, speedup: float, threshold: SpeedupThreshold | None, cpu_class: str,
-                  base: str) -> Verdict:
+                  base: str) -> CheckRecord:
     """A variant (e.g. INT8) against the target's own backend, same session; a CPU class with no threshold records."""
     if threshold is None:
-        return Verdict(subject, None, "min_speedup", None, speedup, None, None,
+        return CheckRecord(subject, None, "min_speedup", None, speedup, None, None,
                        reason=f"no threshold for a {cpu_class} CPU", batch_size=batch_size)
     passed = speedup >= threshold.min_speedup
     message = (f"{subject}/bs{batch_size}: {speedup:.2f} x the {base} throughput < {threshold.min_speedup} "
                f"on a {cpu_class} CPU ({threshold.provenance})")
-    return Verdict(subject, None, "min_speedup", passed, speedup, threshold.min_speedup,
+    return CheckRecord(subject, None, "min_speedup", passed, speedup, threshold.min_speedup,
                    f">= {threshold.min_speedup} x {base} ({cpu_class} CPU)", explanation=message, batch_size=batch_size)
 
 
@@ -113,13 +114,13 @@ def speedup_check(subject: str, batch_size: int, speedup: float, threshold: Spee
 class PerfDecision:
     """A batch size's checks: true when none failed; recorded only when none decided."""
 
-    checks: tuple[Verdict, ...]
+    checks: tuple[CheckRecord, ...]
 
     def __bool__(self) -> bool:
         return not self.failed
 
     @property
-    def failed(self) -> list[Verdict]:
+    def failed(self) -> list[CheckRecord]:
         return [c for c in self.checks if c.passed is False]
 
     @property

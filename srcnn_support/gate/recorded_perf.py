@@ -13,7 +13,7 @@ from pathlib import Path
 from srcnn_support.backends.registry import BY_NAME
 from srcnn_support.gate.perf_rules import PerfDecision, decide, per_card, throughput_checks
 from srcnn_support.gate.targets import Target
-from srcnn_support.gate.verdicts import Verdict
+from srcnn_support.gate.verdicts import CheckRecord
 from srcnn_support.perf.perflogs import RecordedFigure, read_perf_log
 
 # A dataset run over real images is the guide's measure; the others are recorded beside it.
@@ -29,7 +29,7 @@ def _tools(target: Target) -> tuple[str, ...]:
     return BY_NAME[target.backend].recorded_tools if target.backend in BY_NAME else ()
 
 
-def fits_target(target: Target, logs: list[RecordedFigure]) -> Verdict:
+def fits_target(target: Target, logs: list[RecordedFigure]) -> CheckRecord:
     """Only the target's own tools, at batch sizes the target measures, can be gated against it."""
     wrong_tool = [f"{r.path} ({r.kind})" for r in logs if r.kind not in _tools(target)]
     wrong_batch = [f"{r.path} (batch {r.batch_size})" for r in logs if r.batch_size not in target.batch_sizes]
@@ -38,7 +38,7 @@ def fits_target(target: Target, logs: list[RecordedFigure]) -> Verdict:
     if wrong_batch:
         sizes = ", ".join(map(str, target.batch_sizes))
         problems.append(f"--target {target.name} measures batch sizes {sizes}, not: {', '.join(wrong_batch)}")
-    return Verdict(target.backend, None, "recorded_logs_fit_target", not problems, len(logs), None,
+    return CheckRecord(target.backend, None, "recorded_logs_fit_target", not problems, len(logs), None,
                    f"{target.name}'s tools and batch sizes", explanation="; ".join(problems))
 
 

@@ -1,76 +1,96 @@
-"""The one line a release manager reads first: RELEASE PASS or FAIL, the counts, each failing check named.
+"""The one line a release manager reads first: RELEASE PASS, FAIL or UNDECIDED, the counts, the failures grouped.
 
-It is computed from the same records the tables are drawn from (the accuracy verdicts, the perf rows
-and the per-card figures of every report part), so the headline and the tables cannot disagree.
-Skipped and recorded-only measurements are counted apart: they decide nothing.
+It is computed once per run, from the ``checks`` of the results document (every ``CheckRecord`` the run
+made, failed tests included), and stored in the document as ``release``; the terminal, report.md,
+report.html and the CLI print that stored line, so they cannot disagree.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from srcnn_support.gate.verdicts import CheckRecord
+
+SHOWN_WHY = 160  # characters of a lone failure's own message on the line
+SHOWN_GROUPS = 8  # a banner names the worst groups; the report's tables list every failure
+
 
 @dataclass(frozen=True)
 class ReleaseVerdict:
     passed: int
-    failed: tuple[str, ...]
+    failed: tuple[CheckRecord, ...]
     undecided: int = 0  # skipped checks and recorded-only measurements
-    sources: tuple[str, ...] = field(default=())
+    why_undecided: tuple[str, ...] = field(default=())  # what kept checks from being decided
+    causes: dict = field(default_factory=dict)  # subject -> the diagnosed porting mistake
 
     def __bool__(self) -> bool:
-        return not self.failed and self.passed > 0
+        return self.status == "PASS"
+
+    @property
+    def status(self) -> str:
+        if self.failed:
+            return "FAIL"
+        return "PASS" if self.passed else "UNDECIDED"
+
+    def groups(self) -> list[str]:
+        """Failures grouped by check and cause: "standard_psnr_beats_bicubic: 15 (3 backends x 5 images)"."""
+        grouped: dict[tuple[str, str | None], list[CheckRecord]] = {}
+        for record in self.failed:
+            grouped.setdefault((record.check, self.causes.get(record.backend)), []).append(record)
+        lines = []
+        for (check, cause), records in sorted(grouped.items(), key=lambda item: -len(item[1])):
+            subjects = sorted({r.backend for r in records})
+            scopes = sorted({r.image or (f"bs{r.batch_size}" if r.batch_size is not None else "mean")
+                             for r in records})
+            spread = _count(len(scopes), "image" if records[0].image else "scope")
+            if len(records) == 1:
+                why = (records[0].explanation or records[0].reason or "").split("\n")[0]
+                where = f"{subjects[0]}/{scopes[0]}" + (f": {why[:SHOWN_WHY]}" if why else "")
+            elif len(subjects) == 1:
+                where = f"{subjects[0]} x {spread}"
+            else:
+                where = f"{_count(len(subjects), 'backend')} x {spread}"
+            lines.append(f"{check}: {len(records)} ({where}{f'; cause: {cause}' if cause else ''})")
+        return lines
 
     def headline(self) -> str:
-        total = self.passed + len(self.failed)
-        tail = f" ({self.undecided} skipped or recorded only)" if self.undecided else ""
-        if not total:
-            return f"RELEASE FAIL: no check was decided{tail}"
+        decided = self.passed + len(self.failed)
+        tail = f" ({self.undecided} not decided)" if self.undecided else ""
         if self.failed:
-            return (f"RELEASE FAIL: {len(self.failed)} of {total} checks failed{tail}: " + "; ".join(self.failed))
-        return f"RELEASE PASS: {self.passed} of {total} checks passed{tail}"
+            groups = self.groups()
+            more = f"; and {len(groups) - SHOWN_GROUPS} more" if len(groups) > SHOWN_GROUPS else ""
+            return (f"RELEASE FAIL: {len(self.failed)} of {decided} checks failed{tail}: "
+                    + "; ".join(groups[:SHOWN_GROUPS]) + more)
+        if self.passed:
+            return f"RELEASE PASS: {self.passed} of {decided} checks passed{tail}"
+        why = "; ".join(self.why_undecided[:3]) or "no test made a check"
+        return f"RELEASE UNDECIDED: no check was decided{tail}: {why}"
+
+    def as_dict(self) -> dict:
+        return {"status": self.status, "headline": self.headline(), "passed": self.passed,
+                "failed": len(self.failed), "undecided": self.undecided, "failed_groups": self.groups(),
+                "why_undecided": list(self.why_undecided)}
 
 
-def _accuracy_check_name(verdict: dict) -> str:
-    if verdict["check"] == "runtime":
-        return f"{verdict['backend']}: backend broken"
-    return f"{verdict['backend']}/{verdict.get('image') or 'mean'}: {verdict['check']}"
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
-def _perf_check_name(row: dict) -> str:
-    return f"{row['target']}/{row['backend']}/bs{row['batch_size']}: {row.get('gate') or 'throughput'}"
+def release_verdict(check_rows: list[dict], why_undecided=(), causes: dict | None = None) -> ReleaseVerdict:
+    """Every check of a results document (``document["checks"]``), each counted once by its key."""
+    records = {}
+    for row in check_rows:
+        record = CheckRecord.from_row(row)
+        records[record.key] = record
+    passed = sum(1 for r in records.values() if r.passed is True)
+    failed = tuple(r for r in records.values() if r.passed is False)
+    undecided = [r for r in records.values() if r.passed is None]
+    reasons = [r.reason for r in undecided if r.reason] + list(why_undecided)
+    return ReleaseVerdict(passed, failed, len(undecided), tuple(dict.fromkeys(reasons)), causes or {})
 
 
-@dataclass
-class _Tally:
-    passed: int = 0
-    undecided: int = 0
-    failed: list[str] = field(default_factory=list)
-
-    def add(self, verdict: str | None, name: str) -> None:
-        if verdict == "pass":
-            self.passed += 1
-        elif verdict in ("fail", "broken"):
-            self.failed.append(name)
-        else:
-            self.undecided += 1
-
-
-def release_verdict(documents: list[dict]) -> ReleaseVerdict:
-    """Every decided check in ``documents`` (results documents or report parts)."""
-    tally, seen_checks = _Tally(), set()
-    for doc in documents:
-        for verdict in doc.get("verdicts", []):
-            tally.add(verdict["verdict"], _accuracy_check_name(verdict))
-        for row in doc.get("perf", []):
-            if not row.get("checks"):  # a recorded-only or broken row, or a row written before checks were listed
-                tally.add(row.get("verdict"), _perf_check_name(row))
-            for check in row.get("checks") or ():
-                key = (check["backend"], check["check"], check.get("batch_size"))
-                if key not in seen_checks:  # the rows of one recorded run share its card check: count it once
-                    seen_checks.add(key)
-                    tally.add(check["verdict"], f"{check['backend']}/bs{check.get('batch_size')}: "
-                                                f"{check.get('tolerance') or check['check']}")
-        for card in doc.get("meta", {}).get("per_card", []):
-            if card.get("decided_by") != "test" and card.get("verdict") in ("pass", "fail"):  # else counted above
-                tally.add(card["verdict"], f"{card['target']}/bs{card['batch_size']}: "
-                                           f"per-card {card['fps_per_card']:.3f} images/s")
-    return ReleaseVerdict(tally.passed, tuple(dict.fromkeys(tally.failed)), tally.undecided)
+def headline_of(document: dict) -> str:
+    """The stored line of a results document (or report part); documents written before it existed are recounted."""
+    release = document.get("release")
+    if release and release.get("headline"):
+        return release["headline"]
+    return release_verdict(document.get("checks", [])).headline()

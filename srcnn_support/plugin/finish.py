@@ -1,13 +1,19 @@
-"""What the controller does once the tests are over: per-card verdicts, the results JSON, the report, its headline."""
+"""What the controller does once the tests are over: per-card verdicts, the one results document with its
+RELEASE line, the results JSON and the report (both written from that document), and the exit status."""
 from __future__ import annotations
+
+import time
+import uuid
 
 import pytest
 
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.gate.perf_rules import per_card_rows
+from srcnn_support.gate.verdicts import CheckRecord
 from srcnn_support.model.network import identify_weights
 from srcnn_support.plugin.session import GateSession
-from srcnn_support.report.results import ResultsRecorder
+
+SHOWN_SKIP_REASONS = 3
 
 
 def finish_controller(session: GateSession, pytest_session: pytest.Session) -> None:
@@ -17,41 +23,60 @@ def finish_controller(session: GateSession, pytest_session: pytest.Session) -> N
     except pytest.UsageError:
         return
     if recorder.perf:
-        card_rows = per_card_rows(recorder.perf, session.targets)
-        recorder.meta["per_card"] = card_rows
-        decided_here = [r for r in card_rows if r["decided_by"] == "controller"]
-        if any(r["verdict"] == "fail" for r in decided_here) and pytest_session.exitstatus == 0:
-            pytest_session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    if gate.results_json and (recorder.measurements or recorder.perf):
-        recorder.write(gate.results_json)
-    session.report_paths = write_report(session)
+        recorder.meta.per_card = per_card_rows(recorder.perf, session.targets)
+        for row in recorder.meta.per_card:
+            if row["decided_by"] == "controller" and row["verdict"] in ("pass", "fail"):
+                recorder.record(CheckRecord(
+                    f"{row['target']}/card", None, "min_fps_per_card", row["verdict"] == "pass", row["fps_per_card"],
+                    row["threshold"], f"per card > {row['threshold']:.3f} fps", reason=row["how"],
+                    explanation=f"per-card {row['fps_per_card']:.3f} images/s ({row['how']}) does not beat "
+                                f"{row['threshold']:.3f}", batch_size=row["batch_size"], target=row["target"]))
+    if not (recorder.checks or recorder.measurements or recorder.perf or recorder.gate_tests):
+        return  # no gate test ran (e.g. the suite's own unit tests): the last gate run's report stays
+    skipped = sorted(session.skip_reasons.items(), key=lambda item: -item[1])
+    recorder.meta.not_decided.extend(f"{reason} ({count} test{'s' if count > 1 else ''} skipped)"
+                                     for reason, count in skipped[:SHOWN_SKIP_REASONS])
+    if gate.require_target and not any(c.passed is not None for c in recorder.checks.values()):
+        recorder.record(CheckRecord("suite", None, "a check was decided (--require-target)", False,
+                                    reason="; ".join(recorder.meta.not_decided[:SHOWN_SKIP_REASONS]) or "no check"))
+    recorder.meta.run = {"id": uuid.uuid4().hex[:12], "finished": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+                         "command": " ".join(["pytest", *session.config.invocation_params.args])}
+    document = recorder.document()
+    document["environment"] = _environment(session)
+    document["published"] = _published_values(document["environment"]["weights"]["md5"])
+    session.document = document
+    if document["release"]["status"] == "FAIL" and pytest_session.exitstatus in (0, 5):
+        pytest_session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if gate.results_json:
+        recorder.write(gate.results_json, document)
+    session.report_paths = _write_report(session, document)
 
 
-def write_report(session: GateSession):
-    from srcnn_support.report import render as report
+def _environment(session: GateSession) -> dict:
+    from srcnn_support.report.environment import environment
 
     gate, recorder = session.gate, session.recorder
-    if not (recorder.measurements or recorder.perf or recorder.meta.get("full_size")):
-        return None
     try:
         weights = identify_weights(gate.weights)
         weights_info = {"path": weights.path, "md5": weights.md5, "sha256": weights.sha256}
     except SrcnnGateError as exc:
         weights_info = {"path": str(gate.weights), "md5": f"unreadable: {exc.problem}", "sha256": ""}
-    document = recorder.document()
     command = ["pytest", *session.config.invocation_params.args]
-    document["environment"] = report.environment(command, list(gate.dataset.files), weights_info)
-    document["environment"]["given_artifacts"] = recorder.meta.get("given_artifacts", [])
-    document["published"] = _published_values(weights_info["md5"])
-    if recorder.measurements:
-        report.save_part(gate.report_dir, "accuracy", document)
-    if recorder.perf:
-        report.save_part(gate.report_dir, "perf", document)
-    if recorder.meta.get("full_size"):
-        report.save_part(gate.report_dir, f"fullsize-{gate.dataset.label}",
-                         {"dataset": gate.dataset.label, "backends": recorder.meta["full_size"],
-                          "environment": document["environment"]})
-    return report.write_report(gate.report_dir)
+    found = environment(command, list(gate.dataset.files), weights_info)
+    found["given_artifacts"] = recorder.meta.given_artifacts
+    return found
+
+
+def _write_report(session: GateSession, document: dict):
+    from srcnn_support.report import render as report
+
+    gate = session.gate
+    try:
+        report.save_run(gate.report_dir, document)
+        return report.write_report(gate.report_dir)
+    except OSError as exc:
+        session.report_error = f"{gate.report_dir}: report not written: {exc.strerror or exc}"
+        return None
 
 
 def _published_values(md5: str) -> dict:
@@ -62,20 +87,6 @@ def _published_values(md5: str) -> dict:
     return table.reference_script if md5 == table.weights_md5 else {}
 
 
-def release_headline(terminalreporter, recorder: ResultsRecorder) -> str | None:
-    """The report's first line for this run; a failed test the records do not show still fails the release."""
-    from srcnn_support.gate.release_verdict import release_verdict
-
-    if not (recorder.verdicts or recorder.perf):
-        return None
-    verdict = release_verdict([recorder.document()])
-    failed_tests = [report.nodeid.rsplit("::", 1)[-1] for key in ("failed", "error")
-                    for report in terminalreporter.stats.get(key, [])]
-    if verdict and failed_tests:
-        return f"RELEASE FAIL: {len(failed_tests)} test(s) failed: " + "; ".join(failed_tests)
-    return verdict.headline()
-
-
 def summary_lines(session: GateSession) -> list[tuple[str, bool]]:
     """The terminal summary after the headline: (line, shown in red)."""
     gate, recorder = session.gate, session.recorder
@@ -84,16 +95,18 @@ def summary_lines(session: GateSession) -> list[tuple[str, bool]]:
     if built or reused:
         lines.append((f"srcnn-gate artifacts: {built} built, {reused} reused "
                       f"(log: {gate.artifacts_dir / 'cache' / 'cache-events.log'})", False))
-    for row in recorder.meta.get("per_card", []):
+    for row in recorder.meta.per_card:
         lines.append((f"srcnn-gate per-card {row['target']} bs{row['batch_size']}: {row['fps_per_card']:.3f} fps "
                       f"({row['how']}), threshold {row['threshold']}, {row['verdict'].upper()}",
                       row["verdict"] == "fail"))
-    for verdict in recorder.verdicts:
-        if verdict["check"] == "runtime" and verdict["verdict"] == "fail":
-            lines.append((f"srcnn-gate BROKEN {verdict['reason']}", True))
-    if gate.results_json and (recorder.measurements or recorder.perf):
+    for check in recorder.checks.values():
+        if check.check == "runtime" and check.passed is False:
+            lines.append((f"srcnn-gate BROKEN {check.reason}", True))
+    if gate.results_json and session.document:
         lines.append((f"srcnn-gate results: {gate.results_json}", False))
     if session.report_paths:
         md, page = session.report_paths
         lines.append((f"srcnn-gate report: {md} and {page}", False))
+    if session.report_error:
+        lines.append((f"srcnn-gate {session.report_error}", True))
     return lines

@@ -134,11 +134,11 @@ def weights_identity(gate: GateConfig, recorder: ResultsRecorder):
         _, loaded_as = read_weights(gate.weights)  # refuse bad weights once, before any backend touches them
     except SrcnnGateError as exc:
         _user_error(exc)
-    recorder.meta.update({"weights": identity.path, "weights_md5": identity.md5, "weights_sha256": identity.sha256,
-                          "weights_loaded_as": loaded_as,
-                          "dataset": gate.dataset.description})
+    meta = recorder.meta
+    meta.weights, meta.weights_md5, meta.weights_sha256 = identity.path, identity.md5, identity.sha256
+    meta.weights_loaded_as, meta.dataset = loaded_as, gate.dataset.description
     if gate.onnx is not None:
-        recorder.meta["given_artifacts"] = given_artifact_records(gate.onnx)
+        meta.given_artifacts = given_artifact_records(gate.onnx)
     return identity
 
 
@@ -159,6 +159,6 @@ def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_
                               device_id=gate.devices[0] if gate.devices else 0, calibration_dir=gate.calibration_dir,
                               onnx=gate.onnx)
     session = AccuracySession(artifact_cache, gate.weights, prepared, options)
-    session.diagnoses = FailureDiagnoses(gate.weights, list(gate.dataset.files), recorder.meta)
+    session.diagnoses = FailureDiagnoses(gate.weights, list(gate.dataset.files), recorder.meta.diagnosis)
     save_reference_pictures(session, gate.report_dir)
     return session

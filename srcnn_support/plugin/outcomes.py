@@ -14,3 +14,42 @@ def end_if_recorded_only(row: dict) -> None:
     if row.get("verdict") == RECORDED:
         pytest.skip(f"{row.get('target')}/{row.get('backend')}/bs{row.get('batch_size')}: recorded only "
                     "(no threshold at this batch size); its figures are in the results JSON and the report")
+
+
+def failure_message(report) -> str:
+    """The line pytest shows for a failure (the assertion or ``pytest.fail`` text), without the traceback."""
+    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
+    text = getattr(crash, "message", None) or str(getattr(report, "longrepr", "") or "failed")
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return (lines[0] if lines else "failed")[:300]
+
+
+def skip_reason(report) -> str:
+    longrepr = report.longrepr
+    text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+    return text.removeprefix("Skipped: ")
+
+
+def set_missing_target_aside(state, items: list) -> None:
+    """Tests that need the target's hardware, on a machine without it, are set aside once, not failed or
+    skipped one by one: one record says what is missing; ``--require-target`` makes it a failure."""
+    from srcnn_support.backends.runners import missing_backend_runtime
+    from srcnn_support.gate.targets import missing_hardware
+    from srcnn_support.gate.verdicts import CheckRecord
+
+    needing = [item for item in items if "perf_target" in getattr(item, "fixturenames", ())]
+    gate = state.gate
+    target = state.perf_target_or_none()
+    if not needing or target is None or gate.perf_logs:
+        return
+    reasons = (missing_hardware(target), missing_backend_runtime(target.backend, given_om=bool(gate.given_om)))
+    reason = "; ".join(dict.fromkeys(r for r in reasons if r))
+    if not reason:
+        return
+    items[:] = [item for item in items if item not in needing]
+    state.config.hook.pytest_deselected(items=needing)
+    what = f"perf target {target.name} is not on this machine: {reason}"
+    passed, tail = (False, " (--require-target)") if gate.require_target else (None, "")
+    state.recorder.record(CheckRecord(target.name, None, "target hardware present", passed, target=target.name,
+                                      reason=f"{what}; {len(needing)} perf test(s) not run{tail}",
+                                      explanation=f"{what}{tail}"))

@@ -8,7 +8,7 @@ import pytest
 
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.gate.config import GateConfig, gate_config
+from srcnn_support.gate.config import GateConfig, check_given_files, gate_config
 from srcnn_support.report.results import ResultsRecorder
 
 
@@ -21,6 +21,9 @@ class GateSession:
     cache: ArtifactCache | None = None
     worker_cache_counts: list[int] = field(default_factory=lambda: [0, 0])  # built, reused on xdist workers
     report_paths: tuple[Path, Path] | None = None
+    report_error: str | None = None  # the report could not be written (read-only or full artifacts dir)
+    document: dict | None = None  # this run's results document, its RELEASE line included (controller, at the end)
+    skip_reasons: dict[str, int] = field(default_factory=dict)  # reason -> tests skipped for it
     _gate: GateConfig | None = None
     _targets: dict | None = None
 
@@ -28,7 +31,12 @@ class GateSession:
     def gate(self) -> GateConfig:
         if self._gate is None:
             try:
-                self._gate = gate_config(self.config.getoption)
+                gate = gate_config(self.config.getoption)
+                check_given_files(gate)
+                dump_dir = self.config.getoption("dump_dir")
+                if dump_dir and not Path(dump_dir).is_dir():
+                    raise SrcnnGateError(dump_dir, "--dump-dir: folder not found")
+                self._gate = gate
             except SrcnnGateError as exc:  # a bad --dataset-dir etc.: one line, no traceback, exit code 4
                 raise pytest.UsageError(str(exc)) from None
         return self._gate

@@ -88,21 +88,22 @@ def accuracy_blocks(doc: dict) -> list:
     bic = []
     for name in names:
         first = next(by[(b, name)] for b in backends if (b, name) in by)
-        bic.append((first["bicubic_psnr"], first["bicubic_ssim"]))
-        cells = [name, f"{_fmt(first['bicubic_psnr'])} / {_fmt(first['bicubic_ssim'], 4)}"]
+        if first.get("bicubic_psnr") is not None:  # a GPU-only results file may carry guide figures alone
+            bic.append((first["bicubic_psnr"], first["bicubic_ssim"]))
+        cells = [name, f"{_fmt(first.get('bicubic_psnr'))} / {_fmt(first.get('bicubic_ssim'), 4)}"]
         for b in backends:
             row = by.get((b, name))
-            cells.append(f"{_fmt(row['standard_psnr'])} / {_fmt(row['standard_ssim'], 4)}" if row else "n/a")
+            cells.append(f"{_fmt(row.get('standard_psnr'))} / {_fmt(row.get('standard_ssim'), 4)}" if row else "n/a")
             if row and row.get("standard_psnr") is not None:
-                sums[b].append((row["standard_psnr"], row["standard_ssim"]))
+                sums[b].append((row["standard_psnr"], row.get("standard_ssim", math.nan)))
         ref_row = by.get((backends[0], name))
         gain = (
             ref_row["standard_psnr"] - ref_row["bicubic_psnr"]
-            if ref_row and ref_row.get("standard_psnr") is not None
+            if ref_row and ref_row.get("standard_psnr") is not None and ref_row.get("bicubic_psnr") is not None
             else None
         )
         rows.append(cells + [_fmt(gain)])
-    mean_bic = np.mean(bic, axis=0) if bic else (None, None)
+    mean_bic = np.mean(bic, axis=0) if bic else (math.nan, math.nan)
     cells = ["**mean**", f"{_fmt(float(mean_bic[0]), 3)} / {_fmt(float(mean_bic[1]), 4)}"]
     for b in backends:
         m = np.mean(sums[b], axis=0) if sums[b] else None
@@ -180,3 +181,19 @@ def environment_blocks(env: dict) -> list:
     rows += [[f"given {a['kind']}", f"{a['path']} sha256 `{a['sha256']}`"] for a in env.get("given_artifacts", [])]
     return [Table(["item", "value"], rows)]
 
+
+
+def failure_blocks(doc: dict) -> list:
+    """Every failed check of the run (the RELEASE line's groups, one row each) and why others were not decided."""
+    release = doc.get("release") or {}
+    failed = [c for c in doc.get("checks", []) if c["verdict"] == "fail"]
+    blocks: list = []
+    if failed:
+        rows = [[c["check"], c["backend"],
+                 c.get("image") or (f"bs{c['batch_size']}" if c.get("batch_size") else "mean"),
+                 _fmt(c.get("measured"), 4), _fmt(c.get("reference"), 4), c.get("tolerance") or "",
+                 (c.get("explanation") or c.get("reason") or "").split("\n")[0], c.get("test") or ""] for c in failed]
+        blocks.append(Table(["check", "subject", "scope", "measured", "reference", "tolerance", "why", "test"], rows))
+    if release.get("why_undecided"):
+        blocks.append("Not decided:" + "".join(f"\n- {why}" for why in release["why_undecided"]))
+    return blocks

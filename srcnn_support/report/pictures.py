@@ -12,10 +12,11 @@ PICTURES = "pictures"
 
 
 PLOT = "throughput.png"
+RECORDED_PICTURES = "pictures-recorded-run"  # a recorded run's own outputs, never the reference's
 
 
 def save_side_by_side(report_dir: Path, name: str, bicubic: np.ndarray, sr: np.ndarray, truth: np.ndarray,
-                      crop: int = 64, zoom: int = 4) -> Path:
+                      crop: int = 64, zoom: int = 4, folder: str = PICTURES) -> Path:
     """Bicubic | SRCNN | ground truth, the same crop of each, enlarged with nearest neighbour."""
     top, left = _busiest_window(truth, crop)
     tiles = [Image.fromarray(a[top:top + crop, left:left + crop]).resize((crop * zoom, crop * zoom), Image.NEAREST)
@@ -24,7 +25,7 @@ def save_side_by_side(report_dir: Path, name: str, bicubic: np.ndarray, sr: np.n
     canvas = Image.new("RGB", (3 * crop * zoom + 2 * gap, crop * zoom), "white")
     for i, tile in enumerate(tiles):
         canvas.paste(tile, (i * (crop * zoom + gap), 0))
-    path = report_dir / PICTURES / f"{name}.png"
+    path = report_dir / folder / f"{name}.png"
     atomic_write_via(path, lambda tmp: canvas.save(tmp, format="PNG"))
     return path
 

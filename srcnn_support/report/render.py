@@ -1,8 +1,8 @@
 """The release report: ``report.md`` and a self-contained ``report.html`` in the artifacts directory.
 
-Each run stores the parts it measured (``accuracy.json``, ``perf.json``) beside the report and then
-renders the report from the newest copy of every part, so ``pytest -m accuracy`` followed by
-``pytest -m perf`` leaves one report with both; every section says which run produced it.
+The report is one run's: its results document is saved beside it (``run.json``) and every section,
+the RELEASE line first, is drawn from that document alone, so the report and the terminal print the
+same line and no row of an earlier run or dataset is shown as this run's.
 """
 from __future__ import annotations
 
@@ -12,21 +12,30 @@ import json
 from pathlib import Path
 
 from srcnn_support.atomic import atomic_write_text
-from srcnn_support.gate.release_verdict import release_verdict
+from srcnn_support.gate.release_verdict import headline_of
 from srcnn_support.report.blocks import (
     Picture,
     Table,
     accuracy_blocks,
     environment_blocks,
+    failure_blocks,
     full_size_blocks,
 )
 from srcnn_support.report.environment import environment  # noqa: F401  (read by the plugin)
 from srcnn_support.report.perf_blocks import perf_blocks
-from srcnn_support.report.pictures import PICTURES, PLOT, save_side_by_side, throughput_plot  # noqa: F401
+from srcnn_support.report.pictures import (  # noqa: F401
+    PICTURES,
+    PLOT,
+    RECORDED_PICTURES,
+    save_side_by_side,
+    throughput_plot,
+)
+
+RUN_DOCUMENT = "run"
 
 
-def save_part(report_dir: Path, part: str, document: dict) -> None:
-    atomic_write_text(report_dir / f"{part}.json", json.dumps(document, indent=2) + "\n")
+def save_run(report_dir: Path, document: dict) -> None:
+    atomic_write_text(report_dir / f"{RUN_DOCUMENT}.json", json.dumps(document, indent=2) + "\n")
 
 
 def load_part(report_dir: Path, part: str) -> dict | None:
@@ -61,7 +70,7 @@ def render_html(sections: list[tuple[str, list]], headline: str) -> str:
         parts = escaped.split("`")
         return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)).replace("**", "")
 
-    verdict_class = "pass" if headline.startswith("RELEASE PASS") else "fail"
+    verdict_class = {"RELEASE PASS": "pass", "RELEASE UNDECIDED": "undecided"}.get(headline.split(":")[0], "fail")
     body = [f"<p class='verdict {verdict_class}'>{inline(headline)}</p>", "<h1>SRCNN x2 release report</h1>"]
     for title, blocks in sections:
         body.append(f"<h2>{html.escape(title)}</h2>")
@@ -93,35 +102,47 @@ def render_html(sections: list[tuple[str, list]], headline: str) -> str:
         "body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;"
         "margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}td:first-child,th:first-child"
         "{text-align:left}.fail{background:#fbb;font-weight:bold}.verdict{padding:.6em;font-size:1.2em}"
-        ".verdict.pass{background:#bfb;font-weight:bold}img{max-width:100%;image-rendering:pixelated}"
+        ".verdict.pass{background:#bfb;font-weight:bold}.verdict.undecided{background:#ffd;font-weight:bold}"
+        "img{max-width:100%;image-rendering:pixelated}"
     )
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>SRCNN x2 release report</title>"
             f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
 
 
-def write_report(report_dir: Path) -> tuple[Path, Path] | None:
-    accuracy, perf = load_part(report_dir, "accuracy"), load_part(report_dir, "perf")
-    if not accuracy and not perf and not list(report_dir.glob("fullsize-*.json")):
-        return None
+def report_sections(doc: dict, report_dir: Path) -> list[tuple[str, list]]:
     sections: list[tuple[str, list]] = []
-    if accuracy and accuracy.get("images"):
-        sections.append(("Accuracy", accuracy_blocks(accuracy)))
+    failures = failure_blocks(doc)
+    if failures:
+        sections.append(("What failed", failures))
+    if doc.get("images"):
+        sections.append(("Accuracy", accuracy_blocks(doc)))
+        names = {r["image"] for r in doc["images"]}
         pictures = [Picture(p, f"{p.stem}: bicubic | SRCNN | ground truth (4x zoom of the most detailed 64x64 crop)")
-                    for p in sorted((report_dir / PICTURES).glob("*.png"))
-                    if p.stem in {r["image"] for r in accuracy["images"]}]
+                    for p in sorted((report_dir / PICTURES).glob("*.png")) if p.stem in names]
+        recorded = {r["image"] for r in doc["images"] if r.get("dump_dir")}  # this run gated a recorded run
+        pictures += [Picture(p, f"{p.stem}: bicubic | the recorded run's output | ground truth (4x zoom)")
+                     for p in sorted((report_dir / RECORDED_PICTURES).glob("*.png")) if p.stem in recorded]
         if pictures:
             sections.append(("Pictures", pictures))
-    full_parts = [p for p in (load_part(report_dir, f.stem) for f in sorted(report_dir.glob("fullsize-*.json"))) if p]
-    if full_parts:
-        sections.append(("Standard benchmark (full-size images)", full_size_blocks(full_parts)))
-    if perf and perf.get("perf"):
-        sections.append(("Throughput", perf_blocks(perf, throughput_plot(perf["perf"], report_dir / PLOT))))
-    for part, doc in (("accuracy run", accuracy), ("perf run", perf)):
-        if doc and doc.get("environment"):
-            sections.append((f"Environment ({part})", environment_blocks(doc["environment"])))
-    headline = release_verdict([doc for doc in (accuracy, perf) if doc]).headline()
+    full_size = doc.get("meta", {}).get("full_size")
+    if full_size:
+        dataset = next(iter(full_size.values())).get("dataset", "")
+        part = {"dataset": dataset, "backends": full_size, "environment": doc.get("environment", {})}
+        sections.append(("Standard benchmark (full-size images)", full_size_blocks([part])))
+    if doc.get("perf"):
+        sections.append(("Throughput", perf_blocks(doc, throughput_plot(doc["perf"], report_dir / PLOT))))
+    if doc.get("environment"):
+        sections.append(("Environment", environment_blocks(doc["environment"])))
+    return sections
+
+
+def write_report(report_dir: Path) -> tuple[Path, Path] | None:
+    doc = load_part(report_dir, RUN_DOCUMENT)
+    if not doc:
+        return None
+    sections = report_sections(doc, report_dir)
+    headline = headline_of(doc)
     md_path, html_path = report_dir / "report.md", report_dir / "report.html"
     atomic_write_text(md_path, render_markdown(sections, report_dir, headline))
     atomic_write_text(html_path, render_html(sections, headline))
     return md_path, html_path
-

@@ -25,7 +25,7 @@ def full_size_summary(accuracy, gate, recorder, backend):
         recorder.add_verdict(backend, None, "runtime", False, reason=reason)
         pytest.fail(reason, pytrace=False)
     result = summary(scores)
-    recorder.meta.setdefault("full_size", {})[backend] = {
+    recorder.meta.full_size[backend] = {
         "dataset": gate.dataset.label, **result, "paper": PAPER_X2_PSNR.get(gate.dataset.label),
         "per_image": [asdict(s) for s in scores]}
     return result
@@ -35,6 +35,7 @@ def full_size_summary(accuracy, gate, recorder, backend):
 def test_full_size_beats_bicubic(accuracy, gate, recorder, backend):
     verdict = full_size_beats_bicubic_check(backend, gate.dataset.label,
                                             full_size_summary(accuracy, gate, recorder, backend))
+    recorder.record(verdict)
     assert verdict, verdict.explanation
 
 

@@ -83,7 +83,7 @@ def test_throughput(perf_target, perf_runner, prepared, perf_batch_size, perf_de
             row.update(tool_row(tool, figures))
         if target.name == "cpu":
             row.update(peak_shares(figures["gflops"]))
-            recorder.meta["cpu_peak"] = describe_peaks()
+            recorder.meta.cpu_peak = describe_peaks()
         bare = _harness_over_bare(runner, batch) if _gates_bare_runtime(target, batch_size) else None
         if bare is not None:
             row.update({"harness_over_bare": bare[0], "harness_over_bare_interval": list(bare[1])})
@@ -140,7 +140,7 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
     batch = batch_of(prepared, batch_size)
     flags = cpu_flags()
     cpu_class = int8_class(flags)
-    recorder.meta["cpu_int8_class"] = describe_int8_class(flags)
+    recorder.meta.cpu_int8_class = describe_int8_class(flags)
     threshold = variant.threshold_for(cpu_class)
     gated = batch_size in variant.gated_batch_sizes
     with backend_faults_fail_the_test(recorder, perf_target.name, variant.backend, batch_size), \

@@ -1,6 +1,7 @@
-"""Issue 13 (accuracy half): a recorded device run, the dump directory the guide's ``benchmark`` tool
-wrote (``--dump-dir result/dumpOutput_device0``), gated against the live reference with the same
-verdicts as a backend's accuracy tests. A failure carries the diagnosis of issue 14."""
+"""A recorded device run, the dump directory the guide's ``benchmark`` tool wrote
+(``--dump-dir result/dumpOutput_device0``), gated against the live reference with the same rule list
+as a backend's accuracy tests. A failure carries the diagnosis of the porting mistake behind it; the
+report's pictures show this run's outputs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,12 +12,12 @@ import pytest
 
 from srcnn_support.diagnose.explain import read_recorded_dump
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.gate.accuracy_rules import beats_bicubic_check, mean_gain_over_bicubic_check
+from srcnn_support.gate.accuracy_rules import RULES, RuleInputs
 from srcnn_support.gate.config import PUBLISHED_TABLE
-from srcnn_support.gate.verdicts import relative_check
-from srcnn_support.prepare.imaging import CROP_SIZE
-from srcnn_support.score.accuracy import RELATIVE_TOLERANCE, PublishedTable
-from srcnn_support.score.evaluate import ImageScore, mean, score_image
+from srcnn_support.prepare.imaging import CROP_SIZE, compose_sr_rgb
+from srcnn_support.report.pictures import RECORDED_PICTURES, save_side_by_side
+from srcnn_support.score.accuracy import PublishedTable
+from srcnn_support.score.evaluate import ImageScore, score_image
 
 pytestmark = pytest.mark.accuracy
 RECORDED = "recorded-run"
@@ -50,6 +51,9 @@ def recorded_run(pytestconfig, gate, prepared, recorder, failure_diagnoses) -> R
         row = {**score.as_dict(), "guide_psnr_natural": None, "guide_psnr_natural_clamped": None,
                "precision": f"recorded ({dtype})", "dump_dir": str(dump_dir)}
         recorder.add_measurement(RECORDED, image.name, row)
+        if score.finite:
+            save_side_by_side(gate.report_dir, image.name, image.bicubic, compose_sr_rgb(output, image.bicubic),
+                              image.ground_truth, folder=RECORDED_PICTURES)
     return run
 
 
@@ -60,61 +64,44 @@ def live_reference(accuracy, recorder, recorded_run):
     return accuracy.reference.scores
 
 
-def apply(recorder, verdict) -> None:
+def apply_rule(recorder, run: RecordedRun, live_reference, diagnoses, check: str, image: str | None = None,
+               published=None) -> None:
+    """One rule of the composed list (``ACCURACY_RULES``), as the live backends are judged."""
+    for name in ([image] if image else run.scores):
+        if not run.scores[name].finite:
+            pytest.fail(f"{run.dump_dir}: output for '{name}' contains NaN or Inf", pytrace=False)
+    inputs = RuleInputs(RECORDED, run.scores, live_reference, published,
+                        lambda which: diagnoses.message(RECORDED, run.dumps, which))
+    verdict = RULES[check].decide(inputs, image)
+    if verdict is None:
+        pytest.skip(f"{check} does not apply to {image or 'this dataset'}")
     recorder.record(verdict)
     assert verdict, verdict.explanation
 
 
-def require_finite(run: RecordedRun, image: str) -> None:
-    if not run.scores[image].finite:
-        pytest.fail(f"{run.dump_dir}: output for '{image}' contains NaN or Inf", pytrace=False)
-
-
 def test_recorded_guide_psnr_within_1pct_of_live_reference(recorded_run, live_reference, recorder,
                                                            failure_diagnoses, image_name):
-    require_finite(recorded_run, image_name)
-    apply(recorder, relative_check(RECORDED, image_name, "guide_psnr_vs_live_reference",
-                                   recorded_run.scores[image_name].guide_psnr_guide_layout,
-                                   live_reference[image_name].guide_psnr_natural_clamped, RELATIVE_TOLERANCE,
-                                   lambda: failure_diagnoses.message(RECORDED, recorded_run.dumps, image_name)))
+    apply_rule(recorder, recorded_run, live_reference, failure_diagnoses, "guide_psnr_vs_live_reference", image_name)
 
 
 def test_recorded_mean_guide_psnr_within_1pct_of_live_reference(recorded_run, live_reference, recorder,
                                                                 failure_diagnoses):
-    for name in recorded_run.scores:
-        require_finite(recorded_run, name)
-    measured = mean(s.guide_psnr_guide_layout for s in recorded_run.scores.values())
-    reference = mean(s.guide_psnr_natural_clamped for s in live_reference.values())
-    apply(recorder, relative_check(RECORDED, None, "mean_guide_psnr_vs_live_reference", measured, reference,
-                                   RELATIVE_TOLERANCE, lambda: failure_diagnoses.message(RECORDED, recorded_run.dumps)))
+    apply_rule(recorder, recorded_run, live_reference, failure_diagnoses, "mean_guide_psnr_vs_live_reference")
 
 
-def test_recorded_guide_psnr_within_1pct_of_published(recorded_run, recorder, failure_diagnoses, weights_identity,
-                                                      image_name):
+def test_recorded_guide_psnr_within_1pct_of_published(recorded_run, live_reference, recorder, failure_diagnoses,
+                                                      weights_identity, image_name):
     table = PublishedTable.load(PUBLISHED_TABLE)
     if weights_identity.md5 != table.weights_md5:
         pytest.skip(f"published table holds for the official weights only (md5 {table.weights_md5}); "
                     f"these weights have md5 {weights_identity.md5}")
-    if image_name not in table.reference_script:
-        pytest.skip(f"'{image_name}' is not in the published table ({', '.join(table.reference_script)})")
-    require_finite(recorded_run, image_name)
-    apply(recorder, relative_check(RECORDED, image_name, "guide_psnr_vs_published",
-                                   recorded_run.scores[image_name].guide_psnr_guide_layout,
-                                   table.reference_script[image_name], RELATIVE_TOLERANCE,
-                                   lambda: failure_diagnoses.message(RECORDED, recorded_run.dumps, image_name)))
+    apply_rule(recorder, recorded_run, live_reference, failure_diagnoses, "guide_psnr_vs_published", image_name,
+               table.reference_script)
 
 
-def test_recorded_standard_psnr_beats_bicubic(recorded_run, recorder, failure_diagnoses, image_name):
-    require_finite(recorded_run, image_name)
-    score = recorded_run.scores[image_name]
-    apply(recorder, beats_bicubic_check(RECORDED, image_name, score.standard_psnr, score.bicubic_psnr,
-                                        lambda: failure_diagnoses.message(RECORDED, recorded_run.dumps, image_name)))
+def test_recorded_standard_psnr_beats_bicubic(recorded_run, live_reference, recorder, failure_diagnoses, image_name):
+    apply_rule(recorder, recorded_run, live_reference, failure_diagnoses, "standard_psnr_beats_bicubic", image_name)
 
 
-def test_recorded_mean_standard_gain_over_bicubic(recorded_run, recorder, failure_diagnoses):
-    for name in recorded_run.scores:
-        require_finite(recorded_run, name)
-    scores = recorded_run.scores.values()
-    apply(recorder, mean_gain_over_bicubic_check(RECORDED, [s.standard_psnr for s in scores],
-                                                 [s.bicubic_psnr for s in scores],
-                                                 lambda: failure_diagnoses.message(RECORDED, recorded_run.dumps)))
+def test_recorded_mean_standard_gain_over_bicubic(recorded_run, live_reference, recorder, failure_diagnoses):
+    apply_rule(recorder, recorded_run, live_reference, failure_diagnoses, "mean_standard_gain_over_bicubic")

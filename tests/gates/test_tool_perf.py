@@ -66,8 +66,8 @@ def recorded_logs(gate):
         pytest.fail(str(exc), pytrace=False)
 
 
-def test_recorded_logs_fit_the_target(recorded_logs, configured_target):
-    verdict = fits_target(configured_target, recorded_logs)
+def test_recorded_logs_fit_the_target(recorded_logs, configured_target, recorder):
+    verdict = recorder.record(fits_target(configured_target, recorded_logs))
     assert verdict, verdict.explanation
 
 

@@ -38,5 +38,6 @@ def test_evaluate_check_passes_the_exported_model(tmp_path, capsys):
     out = capsys.readouterr().out
     assert status == 0 and "PASS astronaut/onnxruntime: guide_psnr_vs_live_reference" in out
     document = json.loads((tmp_path / "out.json").read_text())
-    assert document["release"] == "RELEASE PASS: 6 of 6 checks passed" and out.rstrip().endswith(document["release"])
+    headline = document["release"]["headline"]
+    assert headline == "RELEASE PASS: 6 of 6 checks passed" and out.rstrip().endswith(headline)
     assert {v["verdict"] for v in document["verdicts"]} == {"pass"}

@@ -1,4 +1,4 @@
-"""Issue 14: a backend that fails the accuracy gate carries the diagnosis in its failure message, and the
+"""A backend that fails the accuracy gate carries the diagnosis in its failure message, and the
 report shows the cause beside its failing rows."""
 
 import pytest
@@ -6,14 +6,12 @@ import pytest
 from srcnn_support.backends.pytorch import PyTorchRunner
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert.artifacts import prepared_images
-from srcnn_support.diagnose.failure_diagnosis import FailureDiagnoses
-from srcnn_support.gate.accuracy_rules import failure_explainer
+from srcnn_support.diagnose.failure_diagnosis import FailureDiagnoses, failure_explainer
+from srcnn_support.gate.accuracy_rules import RULES, RuleInputs
 from srcnn_support.gate.config import DEFAULT_WEIGHTS
-from srcnn_support.gate.verdicts import relative_check
 from srcnn_support.report.render import accuracy_blocks
 from srcnn_support.report.results import ResultsRecorder
-from srcnn_support.score.accuracy import RELATIVE_TOLERANCE, AccuracySession, measurement_row
-from srcnn_support.score.evaluate import mean
+from srcnn_support.score.accuracy import AccuracySession, measurement_row
 from tests.conftest import SET5
 
 
@@ -32,7 +30,7 @@ def session_and_recorder(tmp_path, monkeypatch):
     cache = ArtifactCache(tmp_path / "cache")
     session = AccuracySession(cache, DEFAULT_WEIGHTS, prepared_images(cache, files))
     recorder = ResultsRecorder()
-    session.diagnoses = FailureDiagnoses(DEFAULT_WEIGHTS, files, recorder.meta)
+    session.diagnoses = FailureDiagnoses(DEFAULT_WEIGHTS, files, recorder.meta.diagnosis)
     runners = {"pytorch": PyTorchRunner, "natural-port": NaturalLayoutPort}
     monkeypatch.setattr(session, "_make_runner", lambda backend: (runners[backend](DEFAULT_WEIGHTS), False))
     return session, recorder
@@ -43,12 +41,9 @@ def guide_psnr_verdict(session, recorder, backend, image=None):
     scores, reference = session.outcome(backend).scores, session.reference.scores
     for name in scores:  # the report's accuracy table reads these rows
         recorder.add_measurement(backend, name, measurement_row(session, backend, name))
-    names = [image] if image else list(scores)
-    measured = mean(scores[n].guide_psnr_guide_layout for n in names)
-    expected = mean(reference[n].guide_psnr_natural_clamped for n in names)
     check = "guide_psnr_vs_live_reference" if image else "mean_guide_psnr_vs_live_reference"
-    verdict = relative_check(backend, image, check, measured, expected, RELATIVE_TOLERANCE,
-                             failure_explainer(session, backend, image))
+    inputs = RuleInputs(backend, scores, reference, explain=failure_explainer(session, backend))
+    verdict = RULES[check].decide(inputs, image)
     recorder.record(verdict)
     return verdict
 
@@ -63,7 +58,7 @@ def test_failing_backend_names_the_cause_in_message_and_report(session_and_recor
     failing_mean = guide_psnr_verdict(session, recorder, "natural-port")
     assert failing_mean.passed is False and "diagnosis: cause layout-not-transposed" in failing_mean.explanation
     assert guide_psnr_verdict(session, recorder, "pytorch", "bird").passed is True
-    assert "pytorch" not in recorder.meta["diagnosis"]  # a passing backend is never diagnosed
+    assert "pytorch" not in recorder.meta.diagnosis  # a passing backend is never diagnosed
     table = next(b for b in accuracy_blocks(recorder.document()) if hasattr(b, "rows"))
     assert table.rows[0][0] == "bird" and table.rows[0][-1] == "FAIL (cause natural-port: layout-not-transposed)"
     assert table.rows[-1][-1] == "FAIL (cause natural-port: layout-not-transposed)"

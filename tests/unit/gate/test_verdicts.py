@@ -1,4 +1,4 @@
-"""Verdict objects: the guide's 1% rule decided in the library, with what was measured against what."""
+"""CheckRecord objects: the guide's 1% rule decided in the library, with what was measured against what."""
 from srcnn_support.gate.verdicts import relative_check
 from srcnn_support.report.results import ResultsRecorder
 

@@ -73,7 +73,7 @@ def test_report_renders_gpu_rows(tmp_path):
 
     document = json.loads(_results_file(tmp_path).read_text())
     document["environment"] = {"command": "pytest --target cuda", "when": "now"}
-    report.save_part(tmp_path / "report", "perf", document)
+    report.save_run(tmp_path / "report", document)
     markdown, page = report.write_report(tmp_path / "report")
     text = markdown.read_text()
     assert "| cuda | torch-cuda-fp16 | 16 | 16000.00 | 4000.00 | 13.76 |" in text

@@ -40,7 +40,7 @@ def _recorder() -> ResultsRecorder:
             "gate": ">= 1.5 x onnxruntime fp32",
         }
     )
-    recorder.meta.update({"weights_md5": "abc", "dataset": "test"})
+    recorder.meta.weights_md5, recorder.meta.dataset = "abc", "test"
     return recorder
 
 
@@ -58,8 +58,7 @@ def test_report_has_tables_pictures_plot_and_html(tmp_path):
     document["environment"] = report.environment(
         ["pytest", "-m", "accuracy"], [], {"path": "w", "md5": "abc", "sha256": "d"}
     )
-    report.save_part(tmp_path, "accuracy", document)
-    report.save_part(tmp_path, "perf", document)
+    report.save_run(tmp_path, document)
     rgb = np.random.default_rng(0).integers(0, 256, (256, 256, 3), dtype=np.uint8)
     for name in ("woman", "bird"):
         report.save_side_by_side(tmp_path, name, rgb, rgb, rgb)
@@ -79,7 +78,7 @@ def test_report_has_tables_pictures_plot_and_html(tmp_path):
 def test_only_the_parts_a_run_has(tmp_path):
     document = _recorder().document()
     document["perf"] = []
-    report.save_part(tmp_path, "accuracy", document)
+    report.save_run(tmp_path, document)
     md_path, _ = report.write_report(tmp_path)
     assert "## Throughput" not in md_path.read_text()
     assert report.write_report(tmp_path / "empty") is None

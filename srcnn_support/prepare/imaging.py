@@ -169,7 +169,11 @@ def network_input(rgb: np.ndarray | Image.Image) -> np.ndarray:
 
 
 def compose_sr_rgb(y_out: np.ndarray, bicubic_rgb: np.ndarray) -> np.ndarray:
-    """The saved super-resolved image: clamped network Y with the bicubic image's Cb/Cr, uint8."""
+    """The scored super-resolved image: clamped network Y with the bicubic image's Cb/Cr, rounded to uint8.
+
+    The guide's own result images truncate and take the crop's Cb/Cr instead (``score.postprocess``);
+    why both exist: docs/decisions/0005-guide-images-truncate-metric-rounds.md.
+    """
     ycbcr = rgb_to_ycbcr_reference(bicubic_rgb)
     ycbcr[..., 0] = np.clip(np.asarray(y_out, dtype=np.float32), 0.0, 1.0) * 255.0
     rgb = ycbcr_to_rgb_reference(ycbcr)

@@ -40,7 +40,8 @@ run_target() {  # name, time limit (s), pytest selection...
     timeout --kill-after=10 "$limit" "${PYTEST[@]}" "$@" --target "$target" --artifacts-dir "$WORK/$target" \
         --results-json "$RESULTS/$target/results.json" --junitxml "$RESULTS/$target/junit.xml"
     local rc=$?
-    [ "$rc" -eq 0 ] || { echo "target $target: pytest exited $rc"; status=1; }
+    # 5: every selected test needs hardware this machine lacks; the RELEASE line says UNDECIDED and why
+    [ "$rc" -eq 0 ] || [ "$rc" -eq 5 ] || { echo "target $target: pytest exited $rc"; status=1; }
     for part in "$WORK/$target"/report.md "$WORK/$target"/report.html "$WORK/$target"/*.json; do
         [ -f "$part" ] && cp "$part" "$RESULTS/$target/"
     done

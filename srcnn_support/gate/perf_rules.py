@@ -58,6 +58,21 @@ def per_card_deferred(subject: str, batch_size: int, chips: int, devices, gate: 
                    batch_size=batch_size)
 
 
+def per_card_vs_reference_check(subject: str, batch_size: int, card_fps: float, how: str, gate: Gate,
+                                reference: tuple[float, str] | None) -> CheckRecord:
+    """The card must beat another machine's figure at the same batch size, read from its tool's log, when given."""
+    if reference is None:
+        return CheckRecord(subject, None, gate.kind, None, card_fps, None, None,
+                           reason=f"not gated: no {gate.reference_tool} log at batch {batch_size} given with "
+                                  f"--perf-log ({gate.provenance})", batch_size=batch_size)
+    bar, source = reference
+    passed = card_fps > bar
+    message = (f"{subject}/bs{batch_size}: per-card {card_fps:.3f} fps ({how}) does not beat {bar:.3f} fps "
+               f"from {source}")
+    return CheckRecord(subject, None, gate.kind, passed, card_fps, bar, f"per card > {bar:.3f} fps ({source})",
+                       reason=how, explanation=message, batch_size=batch_size)
+
+
 def bare_runtime_check(subject: str, batch_size: int, ratio: float, interval: tuple[float, float],
                        gate: Gate) -> CheckRecord:
     """The harness may not slow the runtime down: fails only when the ratio's 95% interval lies wholly below."""
@@ -76,10 +91,12 @@ def unsupported_gate(subject: str, batch_size: int, gate: Gate, figure: str) -> 
 
 def throughput_checks(target: Target, subject: str, batch_size: int, chip_fps: float, *, card_fps: float | None = None,
                       card_how: str = "", bare_ratio: tuple[float, tuple[float, float]] | None = None,
-                      card_deferred_to: tuple[int, ...] = (), figure: str = "") -> list[CheckRecord]:
+                      card_deferred_to: tuple[int, ...] = (), figure: str = "",
+                      reference: tuple[float, str] | None = None) -> list[CheckRecord]:
     """Every gate ``target`` sets at ``batch_size``, applied to one chip's figure (and the card's, when it has one).
 
-    ``bare_ratio`` is (ratio, 95% interval) of harness over bare runtime, measured only for targets that gate it.
+    ``bare_ratio`` is (ratio, 95% interval) of harness over bare runtime, measured only for targets that gate it;
+    ``reference`` is (images/s, source) of the machine a ``min_fps_per_card_vs_reference`` gate compares with.
     """
     checks = []
     for gate in target.gates_for(batch_size):
@@ -90,6 +107,9 @@ def throughput_checks(target: Target, subject: str, batch_size: int, chip_fps: f
         elif gate.kind == "min_fps_per_card":
             value, how = (card_fps, card_how) if card_fps is not None else per_card([chip_fps], target.chips_per_card)
             checks.append(per_card_check(subject, batch_size, value, how, gate))
+        elif gate.kind == "min_fps_per_card_vs_reference":
+            value, how = (card_fps, card_how) if card_fps is not None else per_card([chip_fps], target.chips_per_card)
+            checks.append(per_card_vs_reference_check(subject, batch_size, value, how, gate, reference))
         elif gate.kind == "min_ratio_to_bare_runtime" and bare_ratio is not None:
             checks.append(bare_runtime_check(subject, batch_size, bare_ratio[0], bare_ratio[1], gate))
         else:
@@ -140,8 +160,9 @@ class PerfDecision:
 
     def row_fields(self) -> dict:
         """What a perf row carries: the gate's text, its verdict, and each check as the results JSON writes it."""
-        return {"gate": self.gate_text, "verdict": self.verdict,
-                "checks": [c.to_row() for c in self.checks]}
+        fields = {"gate": self.gate_text, "verdict": self.verdict, "checks": [c.to_row() for c in self.checks]}
+        not_decided = [c.reason for c in self.checks if c.passed is None and c.reason]
+        return {**fields, "not_gated_because": "; ".join(not_decided)} if not_decided else fields
 
 
 def decide(checks) -> PerfDecision:
@@ -177,7 +198,7 @@ def per_card_rows(rows: list[dict], targets: dict[str, Target]) -> list[dict]:
         gates = [g for g in target.gates_for(batch) if g.kind == "min_fps_per_card"]
         check = per_card_check(name, batch, value, how, gates[0]) if gates else None
         result.append({"target": name, "batch_size": batch, "devices": sorted(by_device), "fps_per_card": value,
-                       "how": how, "threshold": check.reference if check else None,
+                       "how": how, "threshold": check.reference if check is not None else None,
                        "verdict": RECORDED if check is None else ("pass" if check else "fail"),
                        "decided_by": "controller" if (name, batch) in deferred else "test"})
     return result

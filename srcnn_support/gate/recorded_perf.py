@@ -29,9 +29,36 @@ def _tools(target: Target) -> tuple[str, ...]:
     return BY_NAME[target.backend].recorded_tools if target.backend in BY_NAME else ()
 
 
+def _reference_tools(target: Target) -> dict[str, set[int]]:
+    """Tools whose logs give another machine's bar (e.g. the T4's trtexec figure), by the batch sizes they serve."""
+    tools: dict[str, set[int]] = {}
+    for gate in target.gates:
+        if gate.reference_tool:
+            tools.setdefault(gate.reference_tool, set()).update(gate.batch_sizes)
+    return tools
+
+
+def is_reference(target: Target, log: RecordedFigure) -> bool:
+    return log.kind not in _tools(target) and log.batch_size in _reference_tools(target).get(log.kind, ())
+
+
+def own_logs(target: Target, logs: list[RecordedFigure]) -> list[RecordedFigure]:
+    """The logs of the target's own tools: a run to gate (reference logs only set a bar)."""
+    return [r for r in logs if r.kind in _tools(target)]
+
+
+def reference_figure(target: Target, logs: list[RecordedFigure], batch_size: int) -> tuple[float, str] | None:
+    """The bar a reference gate compares with at ``batch_size``: (images/s, the log it came from)."""
+    found = [r for r in logs if is_reference(target, r) and r.batch_size == batch_size]
+    if not found:
+        return None
+    return found[0].figure.compute_fps, f"{found[0].kind} {found[0].path.name}"
+
+
 def fits_target(target: Target, logs: list[RecordedFigure]) -> CheckRecord:
-    """Only the target's own tools, at batch sizes the target measures, can be gated against it."""
-    wrong_tool = [f"{r.path} ({r.kind})" for r in logs if r.kind not in _tools(target)]
+    """Only the target's own tools (or a reference tool at the sizes its gate compares), at batch sizes the
+    target measures, can be gated against it."""
+    wrong_tool = [f"{r.path} ({r.kind})" for r in logs if r.kind not in _tools(target) and not is_reference(target, r)]
     wrong_batch = [f"{r.path} (batch {r.batch_size})" for r in logs if r.batch_size not in target.batch_sizes]
     problems = ([f"--target {target.name} ({target.backend}) cannot be gated on: {', '.join(wrong_tool)}"]
                 if wrong_tool else [])
@@ -63,7 +90,8 @@ def gate_recorded_batch(target: Target, logs: list[RecordedFigure], batch_size: 
         how += (f"; {target.chips_per_card} chips per card from targets.json, "
                 "the recording machine's product not being known here")
     decision = decide(throughput_checks(target, f"{target.name}/{target.backend}", batch_size, chip_figures[0],
-                                        card_fps=card_fps, card_how=how, figure="recorded"))
+                                        card_fps=card_fps, card_how=how, figure="recorded",
+                                        reference=reference_figure(target, logs, batch_size)))
     rows = []
     for device, record in sorted(chosen.items()):
         beside = {r.kind: r.figure.compute_fps for r in usable if r.device == device and r is not record}

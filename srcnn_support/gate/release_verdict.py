@@ -39,8 +39,8 @@ class ReleaseVerdict:
         lines = []
         for (check, cause), records in sorted(grouped.items(), key=lambda item: -len(item[1])):
             subjects = sorted({r.backend for r in records})
-            scopes = sorted({r.image or (f"bs{r.batch_size}" if r.batch_size is not None else "mean")
-                             for r in records})
+            scopes = sorted({r.image or (f"bs{r.batch_size}" if r.batch_size is not None else
+                                         ("all" if r.target else "mean")) for r in records})
             spread = _count(len(scopes), "image" if records[0].image else "scope")
             if len(records) == 1:
                 why = (records[0].explanation or records[0].reason or "").split("\n")[0]

@@ -19,6 +19,7 @@ class Gate:
     min_ratio: float | None = None
     min_fps: float | None = None
     tolerance: float = 0.0
+    reference_tool: str | None = None  # the bar is another machine's figure, read from this tool's log
 
     def threshold(self) -> float | None:
         if self.min_fps is None:
@@ -87,7 +88,8 @@ def load_targets(path: Path) -> dict[str, Target]:
         try:
             gates = tuple(Gate(kind=g["kind"], batch_sizes=tuple(g["batch_sizes"]), provenance=g["provenance"],
                                min_ratio=g.get("min_ratio"), min_fps=g.get("min_fps"),
-                               tolerance=g.get("tolerance", 0.0)) for g in spec.get("gates", []))
+                               tolerance=g.get("tolerance", 0.0), reference_tool=g.get("reference_tool"))
+                          for g in spec.get("gates", []))
             variants = tuple(Variant(v["backend"], tuple(v["batch_sizes"]), tuple(v.get("gated_batch_sizes", [])),
                                      {cls: SpeedupThreshold(t["min_speedup_over_fp32"], t["provenance"])
                                       for cls, t in v["by_cpu_int8_class"].items()})

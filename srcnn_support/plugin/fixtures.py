@@ -68,11 +68,11 @@ def configured_target(gate: GateConfig, pytestconfig: pytest.Config):
 
 
 @pytest.fixture(scope="session")
-def perf_target(gate: GateConfig, configured_target):
+def perf_target(gate: GateConfig, configured_target, pytestconfig: pytest.Config):
     from srcnn_support.gate.targets import missing_hardware
 
     target = configured_target
-    if gate.perf_logs:
+    if session_of(pytestconfig).recorded_run_given():
         pytest.skip("--perf-log given: the recorded figures are gated (test_recorded_throughput), not this machine")
     reasons = (missing_hardware(target), missing_backend_runtime(target.backend, given_om=bool(gate.given_om)))
     reason = "; ".join(dict.fromkeys(r for r in reasons if r))

@@ -40,7 +40,7 @@ def set_missing_target_aside(state, items: list) -> None:
     needing = [item for item in items if "perf_target" in getattr(item, "fixturenames", ())]
     gate = state.gate
     target = state.perf_target_or_none()
-    if not needing or target is None or gate.perf_logs:
+    if not needing or target is None or state.recorded_run_given():
         return
     reasons = (missing_hardware(target), missing_backend_runtime(target.backend, given_om=bool(gate.given_om)))
     reason = "; ".join(dict.fromkeys(r for r in reasons if r))

@@ -53,6 +53,18 @@ class GateSession:
     def perf_target_or_none(self):
         return self.targets.get(self.gate.target)
 
+    def recorded_run_given(self) -> bool:
+        """``--perf-log`` holds a run of the target's own tools (reference logs alone only set a bar)."""
+        from srcnn_support.gate.recorded_perf import own_logs, read_logs
+
+        target = self.perf_target_or_none()
+        if not self.gate.perf_logs or target is None:
+            return bool(self.gate.perf_logs)
+        try:
+            return bool(own_logs(target, read_logs(self.gate.perf_logs)))
+        except SrcnnGateError:
+            return True  # the recorded tests name the unreadable file
+
     def cache_counts(self) -> tuple[int, int]:
         built, reused = (len(self.cache.stats.built), len(self.cache.stats.reused)) if self.cache else (0, 0)
         return built + self.worker_cache_counts[0], reused + self.worker_cache_counts[1]

@@ -121,8 +121,7 @@ def test_full_size_protocol_runs_the_fixed_shape_om_through_tiles(tmp_path, arti
     result = run_gate(tmp_path, artifacts, "-m", "accuracy", "-k", "full_size_beats_bicubic and (ascend-om or pytorch)")
     assert result.returncode == 0, result.stdout[-3000:]
     assert "2 passed" in result.stdout
-    (part,) = artifacts.glob("fullsize-*.json")  # the report part this run wrote
-    full = json.loads(part.read_text())["backends"]
+    full = json.loads((artifacts / "run.json").read_text())["meta"]["full_size"]  # this run's document
     assert abs(full["ascend-om"]["psnr"] - full["pytorch"]["psnr"]) < 0.05  # fp16 .om, 256 x 256 tiles
 
 

@@ -14,7 +14,7 @@ import pytest
 from srcnn_support.cache import sha256_file
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.gate.perf_rules import decide, throughput_checks
-from srcnn_support.gate.recorded_perf import fits_target, gate_recorded_batch, read_logs
+from srcnn_support.gate.recorded_perf import fits_target, gate_recorded_batch, read_logs, reference_figure
 from srcnn_support.gate.targets import card_chips
 from srcnn_support.plugin.outcomes import end_if_recorded_only
 
@@ -35,9 +35,11 @@ def test_tool_throughput(perf_target, perf_runner, prepared, perf_batch_size, pe
     every_chip_measured = chips > 1 and len(gate.devices) >= chips
     if every_chip_measured:  # the controller decides the card on the sum over the devices (end of run)
         how = f"card gated on the sum over --devices {','.join(map(str, gate.devices))} ({chips_how})"
+    reference = reference_figure(target, read_logs(gate.perf_logs), batch_size) if gate.perf_logs else None
     decision = decide(throughput_checks(
         target, f"{target.name}/{info.backend}/dev{perf_device}", batch_size, chip_fps, card_fps=chip_fps * chips,
-        card_how=how, card_deferred_to=tuple(gate.devices) if every_chip_measured else (), figure=measured.source))
+        card_how=how, card_deferred_to=tuple(gate.devices) if every_chip_measured else (), figure=measured.source,
+        reference=reference))
     om = built.runner.om_path
     row = {
         "target": target.name, "backend": info.backend, "precision": info.precision, "batch_size": batch_size,

@@ -58,3 +58,38 @@ def test_gate_perf_command_passes_fails_and_refuses(tmp_path, capsys):
     assert "cannot be gated on" in capsys.readouterr().out
     assert main(["gate-perf", "--target", "nope", "--perf-log", str(LOGS / "ais_bench_summary_bs1.log")]) == 2
     assert "error: nope: unknown target" in capsys.readouterr().err
+
+
+def _bs16_run(folder: Path, chip_rate: float) -> Path:
+    path = folder / "perf_vision_batchsize_16_device_0.txt"
+    path.write_text((LOGS / "perf_vision_batchsize_1_device_0.txt").read_text().replace("348.038", str(chip_rate)))
+    return path
+
+
+def _t4_bs16_log(folder: Path, mean_ms: float) -> Path:
+    """A trtexec batch-16 run on the T4: the guide's own log with batch 16 and another GPU compute mean."""
+    text = (LOGS / "trtexec_t4_fp16_bs1_trt86.log").read_text()
+    path = folder / "trtexec_t4_fp16_bs16.log"
+    path.write_text(text.replace("input.1:1x1x256x256", "input.1:16x1x256x256").replace("mean = 0.859765 ms",
+                                                                                          f"mean = {mean_ms} ms"))
+    return path
+
+
+def test_batch_16_is_recorded_saying_why_without_a_t4_figure(tmp_path):
+    (batch,) = gate_recorded_run(TARGETS["ascend310"], read_logs([_bs16_run(tmp_path, 450.0)]))
+    (row,) = batch.rows
+    assert row["verdict"] == "recorded" and "no trtexec log at batch 16" in row["not_gated_because"]
+    assert batch.decision.checks[0].passed is None
+
+
+def test_batch_16_per_card_must_beat_the_t4_log_given_beside(tmp_path):
+    t4 = _t4_bs16_log(tmp_path, 10.0)  # 16 x 1000 / 10 ms = 1600 images/s
+    fast = read_logs([_bs16_run(tmp_path, 450.0), t4])  # 4 chips x 450 = 1800 per card
+    assert fits_target(TARGETS["ascend310"], fast)  # the T4's log sets the bar, it is no file of another target
+    (batch,) = gate_recorded_run(TARGETS["ascend310"], fast)
+    (check,) = batch.decision.checks
+    assert check and check.reference == pytest.approx(1600.0) and check.measured == pytest.approx(1800.0)
+    (slow_batch,) = gate_recorded_run(TARGETS["ascend310"], read_logs([_bs16_run(tmp_path, 350.0), t4]))
+    assert not slow_batch.decision and "does not beat 1600.000 fps from trtexec" in slow_batch.decision.message()
+    t4_bs1 = read_logs([LOGS / "trtexec_t4_fp16_bs1_trt86.log"])  # batch 1 is gated on the guide's figure
+    assert not fits_target(TARGETS["ascend310"], t4_bs1)

@@ -113,7 +113,7 @@ def measured_fp32_peak(size: int = PROBE_SIZE, repeats: int = PROBE_REPEATS) -> 
     import onnxruntime as ort
     from onnx import TensorProto, helper
 
-    from srcnn_support.backends.onnxruntime import session_options
+    from srcnn_support.export.onnxruntime_session import session_options
 
     rng = np.random.default_rng(0)
     weight = helper.make_tensor("b", TensorProto.FLOAT, [size, size], rng.random(size * size, dtype=np.float32))

@@ -17,12 +17,12 @@ import numpy as np
 
 from srcnn_support.backends.base import Runner, RunnerInfo
 from srcnn_support.backends.tensorrt_api import cuda_device_count
+from srcnn_support.backends.tool_log_parsers import ToolFigure, parse_trtexec_log
 from srcnn_support.convert.trt_api_build import polygraphy_cuda, tensorrt_module
 from srcnn_support.convert.trt_engine import MAX_BATCH, PROFILE
 from srcnn_support.convert.trtexec import run_trtexec, shape_text
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.export.onnx_export import INPUT_NAME
-from srcnn_support.perf.toollogs import ToolFigure, parse_trtexec_log
 
 
 def python_api_available() -> bool:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from srcnn_support.backends.tool_log_parsers import ToolFigure, images_per_second
 from srcnn_support.convert.trt_api_build import check_cuda, cuda_runtime, polygraphy_cuda, set_device, tensorrt_module
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.export.onnx_export import INPUT_NAME
-from srcnn_support.perf.toollogs import ToolFigure, images_per_second
 
 TIMED_QUERIES, WARMUP_QUERIES = 200, 20  # trtexec's default reporting sample is a few hundred queries
 

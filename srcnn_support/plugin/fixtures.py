@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from srcnn_support.backends.runners import BuiltRunner, RunnerOptions, make_runner, missing_backend_runtime
+from srcnn_support.backends.factory import BuiltRunner, RunnerOptions, make_runner, missing_backend_runtime
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert import artifacts
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError

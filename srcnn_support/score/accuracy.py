@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from srcnn_support.backends.base import Runner, RunnerInfo
-from srcnn_support.backends.runners import RunnerOptions, make_runner
+from srcnn_support.backends.factory import RunnerOptions, make_runner
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert.atc import DEFAULT_PRECISION_MODE
 from srcnn_support.errors import SrcnnGateError

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from srcnn_support.backends import cuda
+from srcnn_support.backends.factory import TORCH_CUDA_BACKENDS, missing_backend_runtime
 from srcnn_support.backends.onnxruntime import require_granted_providers
-from srcnn_support.backends.runners import TORCH_CUDA_BACKENDS, missing_backend_runtime
 from srcnn_support.backends.torch_cuda import (
     TorchCudaGraphRunner,
     _apply_cudnn_settings,

@@ -1,6 +1,6 @@
 """CUDA backends on a machine that may have no GPU: what is checked, refused and named without one.
 
-Issue 13 finding 6: ONNX Runtime lists ``CUDAExecutionProvider`` when its libraries cannot be
+ONNX Runtime lists ``CUDAExecutionProvider`` when its libraries cannot be
 loaded, and a session asked for it runs on the CPU; a CPU result must never be reported as GPU.
 """
 from __future__ import annotations

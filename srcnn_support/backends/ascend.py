@@ -5,18 +5,20 @@ Both need an Ascend NPU with CANN installed. Without either, activating raises
 """
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from srcnn_support.backends.ascend_throughput import (
+    ToolThroughput,
+    ais_bench_session_throughput,
+    benchmark_tool_throughput,
+)
 from srcnn_support.backends.base import Runner, RunnerInfo
+from srcnn_support.backends.benchmark_tool import dataset_run, find_benchmark_tool
 from srcnn_support.cache import sha256_file
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
-from srcnn_support.perf.ascend_perf import ToolThroughput, ais_bench_session_throughput, benchmark_tool_throughput
-from srcnn_support.prepare.guide_files import Layout, format_info, read_dump_dir, write_bin
-from srcnn_support.tools import job_timeout_s, run_tool
 
 
 def ais_bench_available() -> bool:
@@ -27,13 +29,9 @@ def ais_bench_available() -> bool:
     return True
 
 
-def benchmark_tool() -> str | None:
-    return shutil.which("benchmark") or shutil.which("benchmark.x86_64") or shutil.which("benchmark.aarch64")
-
-
 def missing_ascend_runtime() -> str | None:
     """None when an .om can be run here, else what is missing."""
-    if ais_bench_available() or benchmark_tool():
+    if ais_bench_available() or find_benchmark_tool():
         return None
     return ("no Ascend runtime: python package 'ais_bench' (with 'aclruntime' and CANN) is not importable "
             "and no 'benchmark' tool is on PATH")
@@ -78,7 +76,7 @@ class AscendOmRunner(Runner):
 
             self._session = InferSession(self.device_id, str(self.om_path))
         else:
-            self._tool = benchmark_tool()
+            self._tool = find_benchmark_tool()
 
     def infer_impl(self, batch: np.ndarray) -> np.ndarray:
         if batch.shape[0] != self.batch_size:
@@ -90,28 +88,12 @@ class AscendOmRunner(Runner):
     def _infer_with_benchmark_tool(self, batch: np.ndarray) -> np.ndarray:
         """The guide's file contract: bins + info file in, one ``<stem>_1.bin`` per input out."""
         assert self._tool is not None
-        height, width = batch.shape[2:]
         with tempfile.TemporaryDirectory(prefix="srcnn-benchmark-") as tmp:
-            work = Path(tmp)
-            bins = []
-            for i, plane in enumerate(batch[:, 0]):
-                path = work / "bin" / f"input{i:05d}.bin"
-                write_bin(path, plane, Layout.NATURAL)
-                bins.append(path)
-            info = work / "input.info"
-            info.write_text(format_info(bins, width, height))
-            command = [
-                self._tool, "-model_type=vision", f"-device_id={self.device_id}", f"-batch_size={self.batch_size}",
-                f"-om_path={self.om_path}", f"-input_text_path={info}", f"-input_width={width}",
-                f"-input_height={height}", "-output_binary=True", "-useDvpp=False",
-            ]
-            run_tool(command, job_timeout_s(), cwd=work)
-            outputs = read_dump_dir(work / "result" / f"dumpOutput_device{self.device_id}",
-                                    [p.stem for p in bins], height, width)
-            return np.stack([outputs[p.stem] for p in bins])[:, None]
+            run = dataset_run(self._tool, self.om_path, self.batch_size, self.device_id, list(batch[:, 0]), Path(tmp))
+            return run.outputs(*batch.shape[2:])
 
     def tool_throughput(self, planes: list[np.ndarray]) -> ToolThroughput:
-        """The tool's own per-chip figure over ``planes`` (the whole prepared set); see ascend_perf."""
+        """The tool's own per-chip figure over ``planes`` (the whole prepared set); see ascend_throughput."""
         if self._session is not None:
             return ais_bench_session_throughput(self._session, self.batch_size, planes)
         assert self._tool is not None, "activate() first"

@@ -8,19 +8,7 @@ import numpy as np
 from srcnn_support.backends.base import Runner, RunnerInfo
 from srcnn_support.errors import MissingRuntimeError
 from srcnn_support.export.onnx_export import INPUT_NAME
-
-
-def session_options(threads: int | None = None):
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    # One convolution chain: parallelism comes from inside each op, never from running ops side by side.
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    if threads:
-        options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    return options
+from srcnn_support.export.onnxruntime_session import session_options
 
 
 def require_granted_providers(runner_name: str, requested: list[str], granted: list[str]) -> None:

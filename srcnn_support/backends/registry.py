@@ -25,7 +25,7 @@ class Backend:
     missing: Callable[[bool], str | None] = lambda given_om: None  # what this machine lacks to run it
     accuracy_gate: bool = True  # parametrised in the accuracy gate
     full_size: bool = True  # runs the full-size protocol
-    recorded_tools: tuple[str, ...] = ()  # tools whose recorded perf files gate it (perf/perflogs.py kinds)
+    recorded_tools: tuple[str, ...] = ()  # tools whose recorded perf files gate it (perf/recorded_logs.py kinds)
 
 
 REGISTRY = (

@@ -16,11 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from srcnn_support.backends.base import Runner, RunnerInfo
-from srcnn_support.backends.tensorrt_api import cuda_device_count, polygraphy_cuda, tensorrt_module
+from srcnn_support.backends.tensorrt_api import cuda_device_count
+from srcnn_support.backends.tool_log_parsers import ToolFigure, parse_trtexec_log
+from srcnn_support.convert.trt_api_build import polygraphy_cuda, tensorrt_module
 from srcnn_support.convert.trt_engine import MAX_BATCH, PROFILE
+from srcnn_support.convert.trtexec import run_trtexec, shape_text
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.export.onnx_export import INPUT_NAME
-from srcnn_support.perf.toollogs import ToolFigure, parse_trtexec_log
 
 
 def python_api_available() -> bool:
@@ -83,6 +85,28 @@ class TensorRTRunner(Runner):
                            "device": str(self.device)})
 
 
+# The runs on a saved engine (NVIDIA/TensorRT ``sampleOptions.cpp``, ``sampleInference.cpp`` at v8.6.1, v10.16, v11.1):
+# the timing loop runs while ``i < iterations`` *or* ``elapsed < duration*1000 + warmUp`` (defaults 10 iterations,
+# 3 s, 200 ms), so ``--iterations`` is a minimum and timing passes ``--duration=0``. ``--loadInputs=name:file``
+# reads raw bytes of the tensor's type (size checked against the binding); ``--exportOutput=file`` writes
+# ``[{"name", "dimensions": "1x1x256x256", "values": [..]}]`` with C++ stream formatting (6 significant digits).
+# On 11, where data transfers are off by default, loaded inputs are copied to the device once (``setInputData``)
+# and outputs fetched for the export (``fetchOutputData``), so the same options serve 8.6, 10 and 11.
+def infer_args(engine_path: Path, input_name: str, shape: tuple[int, ...], inputs: Path, outputs: Path,
+               device: int) -> list[str]:
+    """One inference on given inputs, outputs exported as JSON (same options on 8.6, 10 and 11)."""
+    return [f"--loadEngine={engine_path}", f"--shapes={input_name}:{shape_text(shape)}",
+            f"--loadInputs={input_name}:{inputs}", f"--exportOutput={outputs}",
+            "--iterations=1", "--warmUp=0", "--duration=0", f"--device={device}"]
+
+
+def timing_args(engine_path: Path, input_name: str, shape: tuple[int, ...], device: int,
+                iterations: int = 200, warmup_ms: int = 200) -> list[str]:
+    """Time the saved engine: exactly ``iterations`` timed queries after ``warmup_ms`` (``--duration=0``)."""
+    return [f"--loadEngine={engine_path}", f"--shapes={input_name}:{shape_text(shape)}",
+            f"--iterations={iterations}", f"--warmUp={warmup_ms}", "--duration=0", f"--device={device}"]
+
+
 class TrtexecRunner(Runner):
     """``trtexec --loadEngine`` on the cached engine: inputs by ``--loadInputs``, outputs by ``--exportOutput``."""
 
@@ -101,8 +125,6 @@ class TrtexecRunner(Runner):
         self._trtexec = trtexec
 
     def infer_impl(self, batch: np.ndarray) -> np.ndarray:
-        from srcnn_support.convert.trtexec import infer_args, run_trtexec
-
         check_in_profile(batch)
         with tempfile.TemporaryDirectory(prefix="srcnn-trtexec-") as tmp:
             source, exported = Path(tmp) / "input.bin", Path(tmp) / "output.json"
@@ -112,8 +134,6 @@ class TrtexecRunner(Runner):
             return read_exported_output(exported, batch.shape)
 
     def tool_figure(self, batch: np.ndarray) -> ToolFigure:
-        from srcnn_support.convert.trtexec import run_trtexec, timing_args
-
         check_in_profile(batch)
         self.last_log = run_trtexec(self._trtexec, timing_args(self.engine_path, INPUT_NAME, batch.shape, self.device))
         return parse_trtexec_log(self.last_log, batch.shape[0], source=f"{self._trtexec} --loadEngine log")

@@ -1,12 +1,11 @@
-"""TensorRT through its Python API (8.6, 10, 11), device memory through Polygraphy's CUDA wrapper.
+"""TensorRT runs through its Python API (8.6, 10, 11), device memory through Polygraphy's CUDA wrapper.
 
 Checked against NVIDIA/TensorRT ``python/src/infer/pyCore.cpp`` (v8.6.1, v10.16, v11.1):
-``create_network`` takes ``1 << EXPLICIT_BATCH`` on 8.x (0 is implicit batch there; 10 and 11 are
-explicit only and 11 drops the flag); ``BuilderFlag.FP16`` is gone in 11; ``set_input_shape``,
-``set_tensor_address`` and ``execute_async_v3`` return a bool that must be checked (a shape
-outside the profile otherwise leaves the output buffer uninitialised). Buffers, streams and CUDA
-events come from libcudart through ``polygraphy.cuda`` (no torch, no cuda-python); GPU compute is
-timed with CUDA events around ``execute_async_v3``, as trtexec times it.
+``set_input_shape``, ``set_tensor_address`` and ``execute_async_v3`` return a bool that must be
+checked (a shape outside the profile otherwise leaves the output buffer uninitialised). Buffers,
+streams and CUDA events come from libcudart through ``polygraphy.cuda`` (no torch, no cuda-python);
+GPU compute is timed with CUDA events around ``execute_async_v3``, as trtexec times it. The engine
+itself is built in ``convert/trt_api_build.py``.
 """
 from __future__ import annotations
 
@@ -15,33 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
+from srcnn_support.backends.tool_log_parsers import ToolFigure, images_per_second
+from srcnn_support.convert.trt_api_build import check_cuda, cuda_runtime, polygraphy_cuda, set_device, tensorrt_module
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.export.onnx_export import INPUT_NAME
-from srcnn_support.perf.toollogs import ToolFigure, images_per_second
 
 TIMED_QUERIES, WARMUP_QUERIES = 200, 20  # trtexec's default reporting sample is a few hundred queries
-
-
-def tensorrt_module():
-    try:
-        import tensorrt
-
-        return tensorrt
-    except Exception:
-        return None
-
-
-def polygraphy_cuda():
-    try:
-        from polygraphy import cuda
-
-        return cuda
-    except Exception:
-        return None
-
-
-def _cudart():
-    return polygraphy_cuda().wrapper()
 
 
 def cuda_device_count() -> int:
@@ -50,46 +28,9 @@ def cuda_device_count() -> int:
         return 0
     try:
         count = ctypes.c_int(0)
-        return count.value if _cudart().handle.cudaGetDeviceCount(ctypes.byref(count)) == 0 else 0
+        return count.value if cuda_runtime().handle.cudaGetDeviceCount(ctypes.byref(count)) == 0 else 0
     except Exception:  # polygraphy raises its own exception type when libcudart cannot be loaded
         return 0
-
-
-def _check(status: int, call: str) -> None:
-    if status != 0:
-        raise SrcnnGateError("CUDA", f"{call} failed with cudaError {status}")
-
-
-def set_device(device: int) -> None:
-    _check(_cudart().handle.cudaSetDevice(ctypes.c_int(device)), f"cudaSetDevice({device})")
-
-
-def build_serialized_engine(onnx_path: Path, fp16_flag: bool, profile, device: int) -> bytes:
-    from srcnn_support.convert.trtexec import version_from_string
-
-    trt = tensorrt_module()
-    version = version_from_string(trt.__version__)
-    set_device(device)
-    logger = trt.Logger(trt.Logger.WARNING)
-    builder = trt.Builder(logger)
-    flags = 1 << int(trt.NetworkDefinitionCreationFlag.EXPLICIT_BATCH) if version.needs_explicit_batch_flag else 0
-    network = builder.create_network(flags)
-    parser = trt.OnnxParser(network, logger)
-    if not parser.parse(Path(onnx_path).read_bytes()):
-        errors = "; ".join(str(parser.get_error(i)) for i in range(parser.num_errors))
-        raise SrcnnGateError(onnx_path, f"TensorRT {version} cannot parse the model: {errors}")
-    config = builder.create_builder_config()
-    if fp16_flag:
-        if not version.has_fp16_flag:
-            raise SrcnnGateError(onnx_path, f"TensorRT {version} has no BuilderFlag.FP16: build an fp16 ONNX model")
-        config.set_flag(trt.BuilderFlag.FP16)
-    optimisation = builder.create_optimization_profile()
-    optimisation.set_shape(INPUT_NAME, *profile)
-    config.add_optimization_profile(optimisation)
-    serialized = builder.build_serialized_network(network, config)
-    if serialized is None:
-        raise SrcnnGateError(onnx_path, f"TensorRT {version} failed to build an engine (see its log above)")
-    return bytes(serialized)
 
 
 class ApiSession:
@@ -142,20 +83,20 @@ class ApiSession:
         """Mean GPU time of ``execute_async_v3`` between two CUDA events, per query, as trtexec measures it."""
         iterations, warmup = TIMED_QUERIES, WARMUP_QUERIES
         self.run(batch)
-        cudart = _cudart().handle
+        cudart = cuda_runtime().handle
         start, end = ctypes.c_void_p(), ctypes.c_void_p()
-        _check(cudart.cudaEventCreate(ctypes.byref(start)), "cudaEventCreate")
-        _check(cudart.cudaEventCreate(ctypes.byref(end)), "cudaEventCreate")
+        check_cuda(cudart.cudaEventCreate(ctypes.byref(start)), "cudaEventCreate")
+        check_cuda(cudart.cudaEventCreate(ctypes.byref(end)), "cudaEventCreate")
         stream = ctypes.c_void_p(self.stream.ptr)
         times = []
         try:
             for i in range(warmup + iterations):
-                _check(cudart.cudaEventRecord(start, stream), "cudaEventRecord")
+                check_cuda(cudart.cudaEventRecord(start, stream), "cudaEventRecord")
                 self.execute()
-                _check(cudart.cudaEventRecord(end, stream), "cudaEventRecord")
-                _check(cudart.cudaEventSynchronize(end), "cudaEventSynchronize")
+                check_cuda(cudart.cudaEventRecord(end, stream), "cudaEventRecord")
+                check_cuda(cudart.cudaEventSynchronize(end), "cudaEventSynchronize")
                 elapsed = ctypes.c_float()
-                _check(cudart.cudaEventElapsedTime(ctypes.byref(elapsed), start, end), "cudaEventElapsedTime")
+                check_cuda(cudart.cudaEventElapsedTime(ctypes.byref(elapsed), start, end), "cudaEventElapsedTime")
                 if i >= warmup:
                     times.append(elapsed.value)
         finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from srcnn_support.backends.runners import make_runner
+from srcnn_support.backends.factory import make_runner
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert import artifacts
 from srcnn_support.errors import SrcnnGateError

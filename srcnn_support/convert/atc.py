@@ -9,7 +9,7 @@ from pathlib import Path
 from srcnn_support.convert.cann import cann_version
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.export.onnx_export import INPUT_NAME
-from srcnn_support.perf.npu_smi import detected_chips, soc_version
+from srcnn_support.npu_smi import detected_chips, soc_version
 from srcnn_support.prepare.imaging import CROP_SIZE
 from srcnn_support.tools import ToolError, job_timeout_s, run_tool
 

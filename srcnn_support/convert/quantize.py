@@ -16,6 +16,7 @@ import numpy as np
 from srcnn_support.cache import ArtifactCache, code_version, sha256_file
 from srcnn_support.errors import MissingRuntimeError
 from srcnn_support.export.onnx_export import INPUT_NAME
+from srcnn_support.export.onnxruntime_session import session_options
 from srcnn_support.prepare.imaging import degrade, guide_crop, list_images, load_rgb, network_input
 
 QUANT_CODE_MODULES = ("convert/quantize", "convert/rounding", "prepare/imaging")
@@ -163,10 +164,12 @@ def replicate_output_conv(model, conv: str, copies: int, seed: int = SEED):
 
 
 def _outputs(onnx_path: Path, planes: list[np.ndarray]) -> np.ndarray:
-    from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
+    """The model's float32 outputs on the CPU, one plane at a time, with the runner's session options."""
+    import onnxruntime as ort
 
-    with OnnxRuntimeRunner(onnx_path) as runner:
-        return np.stack([runner.infer(p[None, None]) for p in planes])
+    session = ort.InferenceSession(str(onnx_path), session_options(), providers=["CPUExecutionProvider"])
+    feeds = [{INPUT_NAME: np.ascontiguousarray(p[None, None], dtype=np.float32)} for p in planes]
+    return np.stack([np.asarray(session.run(None, feed)[0], dtype=np.float32) for feed in feeds])
 
 
 def build_int8(fp32_onnx: Path, out: Path, files: list[Path]) -> None:

@@ -17,7 +17,7 @@ from srcnn_support.export.onnx_export import INPUT_NAME
 from srcnn_support.prepare.imaging import CROP_SIZE
 from srcnn_support.tools import query_tool
 
-ENGINE_CODE_MODULES = ("convert/trt_engine", "convert/trtexec", "backends/tensorrt_api")
+ENGINE_CODE_MODULES = ("convert/trt_engine", "convert/trtexec", "convert/trt_api_build")
 MAX_BATCH = 64
 PROFILE = ((1, 1, CROP_SIZE, CROP_SIZE), (16, 1, CROP_SIZE, CROP_SIZE), (MAX_BATCH, 1, CROP_SIZE, CROP_SIZE))
 ENGINE_NAME = "srcnn_x2.plan"
@@ -64,7 +64,7 @@ def engine(cache: ArtifactCache, request: EngineRequest) -> Path:
             log = run_trtexec(find_trtexec(), args)
             (tmp / "build.log").write_text(log)
         else:
-            from srcnn_support.backends.tensorrt_api import build_serialized_engine
+            from srcnn_support.convert.trt_api_build import build_serialized_engine
 
             (tmp / ENGINE_NAME).write_bytes(build_serialized_engine(onnx_path, fp16_flag, PROFILE, request.device))
         if not (tmp / ENGINE_NAME).is_file():

@@ -1,4 +1,4 @@
-"""NVIDIA ``trtexec``: its version, its option sets for TensorRT 8.6, 10 and 11, and running it.
+"""NVIDIA ``trtexec``: its version, building an engine with it on TensorRT 8.6, 10 and 11, and running it.
 
 Checked against NVIDIA/TensorRT ``samples/common/sampleOptions.{h,cpp}``, ``sampleInference.cpp``,
 ``sampleReporting.cpp`` and ``logging.h`` at tags v8.6.1, v10.16 and v11.1 (main):
@@ -8,14 +8,9 @@ Checked against NVIDIA/TensorRT ``samples/common/sampleOptions.{h,cpp}``, ``samp
   (``v8601``) and ``major*10000 + minor*100 + patch`` from 10 (``v100100`` = 10.1.0);
 - ``--fp16`` exists on 8.6 and 10 (10 calls it deprecated) and is gone on 11, whose networks are
   strongly typed: fp16 comes from an fp16 ONNX model; an unknown option fails with
-  ``Unknown option: --fp16``;
-- the timing loop runs while ``i < iterations`` *or* ``elapsed < duration*1000 + warmUp`` (defaults
-  10 iterations, 3 s, 200 ms): ``--iterations`` is a minimum, so timing passes ``--duration=0``;
-- ``--loadInputs=name:file`` reads raw bytes of the tensor's type (size checked against the
-  binding); ``--exportOutput=file`` writes ``[{"name", "dimensions": "1x1x256x256", "values": [..]}]``
-  with C++ stream formatting (6 significant digits). On 11, where data transfers are off by
-  default, loaded inputs are copied to the device once (``setInputData``) and outputs fetched for
-  the export (``fetchOutputData``), so the same options serve 8.6, 10 and 11.
+  ``Unknown option: --fp16``.
+
+The options of the runs on a saved engine (one inference, timing) are the runners': ``backends/tensorrt.py``.
 """
 from __future__ import annotations
 
@@ -93,7 +88,7 @@ def trtexec_version(trtexec: str) -> TrtVersion:
     return parse_banner(run_trtexec(trtexec, ["--help"], timeout_s=QUERY_TIMEOUT_S), trtexec)
 
 
-def _dims(shape: tuple[int, ...]) -> str:
+def shape_text(shape: tuple[int, ...]) -> str:
     return "x".join(str(d) for d in shape)
 
 
@@ -104,22 +99,7 @@ def build_args(version: TrtVersion, onnx_path: Path, engine_path: Path, input_na
     if fp16_flag and not version.has_fp16_flag:
         raise SrcnnGateError("trtexec", f"TensorRT {version} has no --fp16: give it an fp16 ONNX model instead")
     low, opt, high = profile
-    args = [f"--onnx={onnx_path}", f"--saveEngine={engine_path}", f"--minShapes={input_name}:{_dims(low)}",
-            f"--optShapes={input_name}:{_dims(opt)}", f"--maxShapes={input_name}:{_dims(high)}",
+    args = [f"--onnx={onnx_path}", f"--saveEngine={engine_path}", f"--minShapes={input_name}:{shape_text(low)}",
+            f"--optShapes={input_name}:{shape_text(opt)}", f"--maxShapes={input_name}:{shape_text(high)}",
             "--skipInference", f"--device={device}"]
     return args + (["--fp16"] if fp16_flag else [])
-
-
-def infer_args(engine_path: Path, input_name: str, shape: tuple[int, ...], inputs: Path, outputs: Path,
-               device: int) -> list[str]:
-    """One inference on given inputs, outputs exported as JSON (same options on 8.6, 10 and 11)."""
-    return [f"--loadEngine={engine_path}", f"--shapes={input_name}:{_dims(shape)}",
-            f"--loadInputs={input_name}:{inputs}", f"--exportOutput={outputs}",
-            "--iterations=1", "--warmUp=0", "--duration=0", f"--device={device}"]
-
-
-def timing_args(engine_path: Path, input_name: str, shape: tuple[int, ...], device: int,
-                iterations: int = 200, warmup_ms: int = 200) -> list[str]:
-    """Time the saved engine: exactly ``iterations`` timed queries after ``warmup_ms`` (``--duration=0``)."""
-    return [f"--loadEngine={engine_path}", f"--shapes={input_name}:{_dims(shape)}",
-            f"--iterations={iterations}", f"--warmUp={warmup_ms}", "--duration=0", f"--device={device}"]

@@ -14,7 +14,7 @@ from srcnn_support.backends.registry import BY_NAME
 from srcnn_support.gate.perf_rules import PerfDecision, decide, per_card, throughput_checks
 from srcnn_support.gate.targets import Target
 from srcnn_support.gate.verdicts import CheckRecord
-from srcnn_support.perf.perflogs import RecordedFigure, read_perf_log
+from srcnn_support.perf.recorded_logs import RecordedFigure, read_perf_log
 
 # A dataset run over real images is the guide's measure; the others are recorded beside it.
 FIGURE_PRIORITY = ("perf_vision", "ais_bench", "pure_infer", "trtexec")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.perf.npu_smi import NpuChip, chip_family, chips_per_card, detected_chips
+from srcnn_support.npu_smi import NpuChip, chip_family, chips_per_card, detected_chips
 from srcnn_support.tools import query_tool
 
 

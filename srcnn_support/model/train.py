@@ -20,8 +20,7 @@ import torch
 
 from srcnn_support.atomic import atomic_write_text, atomic_write_via
 from srcnn_support.model.network import SRCNN, save_state_dict_atomic
-from srcnn_support.prepare.imaging import crop_to_scale, degrade, list_images, load_rgb, network_input
-from srcnn_support.score.metrics import psnr
+from srcnn_support.prepare.imaging import crop_to_scale, degrade, list_images, load_rgb, network_input, psnr
 
 VALIDATION_EVERY_NTH_IMAGE = 10
 VALIDATION_CROP = 384

@@ -1,1 +1,1 @@
-"""Throughput: the timing method, host and device facts, and the inference tools' own figures and logs."""
+"""Throughput: the timing method, host facts, recorded tool logs and the tool's figure in the gated perf row."""

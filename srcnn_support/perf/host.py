@@ -3,7 +3,7 @@
 Two facts matter to the cpu target's gates. Its int8 class: ONNX Runtime's int8 convolutions run
 one instruction per 4-way dot product with VNNI (AVX-512 VNNI or AVX-VNNI) or a tile product with
 AMX, but need three (vpmaddubsw, vpmaddwd, vpaddd) with AVX2 alone, so INT8's speed-up over fp32
-is a property of the class (issue 11: 1.9-2.2x with VNNI, 1.3-1.5x on a Zen 3 with AVX2 only).
+is a property of the class (measured: 1.9-2.2x with VNNI, 1.3-1.5x on a Zen 3 with AVX2 only).
 And its attainable fp32 peak: a nominal figure (cores x clock x FLOP/cycle) is wrong both ways --
 boost clocks beat it, and Zen 4 runs AVX-512 on 256-bit units so 16 lanes do not double it -- so
 "% of peak" is reported against a measured float32 matrix product in the model's own runtime, with
@@ -113,7 +113,7 @@ def measured_fp32_peak(size: int = PROBE_SIZE, repeats: int = PROBE_REPEATS) -> 
     import onnxruntime as ort
     from onnx import TensorProto, helper
 
-    from srcnn_support.backends.onnxruntime import session_options
+    from srcnn_support.export.onnxruntime_session import session_options
 
     rng = np.random.default_rng(0)
     weight = helper.make_tensor("b", TensorProto.FLOAT, [size, size], rng.random(size * size, dtype=np.float32))

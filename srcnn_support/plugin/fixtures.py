@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from srcnn_support.backends.runners import BuiltRunner, RunnerOptions, make_runner, missing_backend_runtime
+from srcnn_support.backends.factory import BuiltRunner, RunnerOptions, make_runner, missing_backend_runtime
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert import artifacts
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
@@ -18,7 +18,6 @@ from srcnn_support.score.accuracy import (
     AccuracyOptions,
     AccuracySession,
     broken_backend_reason,
-    save_reference_pictures,
 )
 
 
@@ -160,5 +159,15 @@ def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_
                               onnx=gate.onnx)
     session = AccuracySession(artifact_cache, gate.weights, prepared, options)
     session.diagnoses = FailureDiagnoses(gate.weights, list(gate.dataset.files), recorder.meta.diagnosis)
-    save_reference_pictures(session, gate.report_dir)
+    _save_reference_pictures(session, gate.report_dir)
     return session
+
+
+def _save_reference_pictures(session: AccuracySession, report_dir) -> None:
+    """Side-by-side crops (bicubic | SRCNN | ground truth) of the reference outputs, for the report."""
+    from srcnn_support.prepare.imaging import compose_sr_rgb
+    from srcnn_support.report.pictures import save_side_by_side
+
+    for image in session.images:
+        sr = compose_sr_rgb(session.reference.natural[image.name], image.bicubic)
+        save_side_by_side(report_dir, image.name, image.bicubic, sr, image.ground_truth)

@@ -33,7 +33,7 @@ def skip_reason(report) -> str:
 def set_missing_target_aside(state, items: list) -> None:
     """Tests that need the target's hardware, on a machine without it, are set aside once, not failed or
     skipped one by one: one record says what is missing; ``--require-target`` makes it a failure."""
-    from srcnn_support.backends.runners import missing_backend_runtime
+    from srcnn_support.backends.factory import missing_backend_runtime
     from srcnn_support.gate.targets import missing_hardware
     from srcnn_support.gate.verdicts import CheckRecord
 

@@ -5,6 +5,7 @@ Every function takes and returns plain arrays or PIL images; nothing here touche
 """
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,3 +185,18 @@ def matlab_y(rgb: np.ndarray) -> np.ndarray:
     """MATLAB ``rgb2ycbcr`` luma (BT.601), float64 in 16..235 units."""
     img = np.asarray(rgb).astype(np.float64)
     return 16.0 + (65.481 * img[..., 0] + 128.553 * img[..., 1] + 24.966 * img[..., 2]) / 255.0
+
+
+def psnr(a: np.ndarray, b: np.ndarray, peak: float) -> float:
+    """PSNR in dB, computed in float64; identical inputs give ``inf``; NaN gives NaN, Inf gives ``-inf``."""
+    a64, b64 = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a64.shape != b64.shape:
+        raise ValueError(f"shape mismatch {a64.shape} vs {b64.shape}")
+    mse = float(np.mean((a64 - b64) ** 2))
+    if math.isnan(mse):
+        return math.nan
+    if math.isinf(mse):
+        return -math.inf
+    if mse == 0.0:
+        return math.inf
+    return 10.0 * math.log10(peak * peak / mse)

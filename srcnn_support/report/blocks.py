@@ -132,7 +132,7 @@ def backend_status_blocks(doc: dict, measured: list[str]) -> list:
 
 
 def _with_causes(verdict: str, failing: list[str], doc: dict, image: str | None) -> str:
-    """Issue 14: a failing row names the diagnosed cause of each failing backend beside its verdict."""
+    """A failing row names the diagnosed cause of each failing backend beside its verdict."""
     diagnoses = doc.get("meta", {}).get("diagnosis", {})
     causes = [f"{b}: {diagnoses[b]['images'].get(image, diagnoses[b]['cause']) if image else diagnoses[b]['cause']}"
               for b in failing if b in diagnoses]

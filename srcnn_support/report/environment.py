@@ -9,7 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 from srcnn_support.cache import sha256_file
-from srcnn_support.perf.npu_smi import describe_chips, detected_chips
+from srcnn_support.npu_smi import describe_chips, detected_chips
 from srcnn_support.tools import query_tool
 
 

@@ -3,7 +3,7 @@
 ``python -m srcnn_support.report.gpu_summary RESULTS.json [...]`` prints, per target and backend, compute
 images/s (mean, and median/p99 latency), end-to-end images/s and the ratio to the T4's 1163.108 at
 every batch size, then the per-image PSNR of the GPU backends beside the PyTorch reference, then
-issue 15's goal (10 x the T4 at batch 16). Files that a skipped run never wrote are named, not fatal.
+the GPU goal (10 x the T4 at batch 16). Files that a skipped run never wrote are named, not fatal.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from srcnn_support.errors import SrcnnGateError
 
-GOAL_RATIO_AT_BS16 = 10.0  # issue 15: at least 10 x the T4 at batch 16 (a goal, recorded; not a gate)
+GOAL_RATIO_AT_BS16 = 10.0  # the GPU port's goal: at least 10 x the T4 at batch 16 (recorded; not a gate)
 
 
 def load_results(path: Path) -> dict:
@@ -63,10 +63,10 @@ def goal_line(rows: list[dict]) -> str:
     ratios = [r["ratio_to_reference"] for r in rows if r.get("batch_size") == 16 and r.get("ratio_to_reference")
               and r.get("precision") == "fp16"]
     if not ratios:
-        return "goal (issue 15, 10 x T4 at batch 16): no batch-16 GPU figure in these results"
+        return "goal (10 x T4 at batch 16): no batch-16 GPU figure in these results"
     best = max(ratios)
     reached = "reached" if best >= GOAL_RATIO_AT_BS16 else "not reached"
-    return f"goal (issue 15, {GOAL_RATIO_AT_BS16:g} x T4 at batch 16): {best:.2f} x, {reached}"
+    return f"goal ({GOAL_RATIO_AT_BS16:g} x T4 at batch 16): {best:.2f} x, {reached}"
 
 
 def summary(paths: list[Path]) -> list[str]:

@@ -68,7 +68,7 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
                for r in rows_in if r.get("fps_source")]
     blocks.extend(_gpu_blocks(rows_in))
     for r in rows_in:
-        if r.get("figure_source"):  # issue 13: the tool's own figure is gated; the suite's rate sits beside it
+        if r.get("figure_source"):  # the tool's own figure is gated; the suite's rate sits beside it
             blocks.append(
                 f"{r['target']} batch {r['batch_size']} device {r.get('device')}: gated figure "
                 f"{_fmt(r.get('fps'), 3)} images/s per chip from {r['figure_source']}; per card "

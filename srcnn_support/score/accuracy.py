@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from srcnn_support.backends.base import Runner, RunnerInfo
-from srcnn_support.backends.runners import RunnerOptions, make_runner
+from srcnn_support.backends.factory import RunnerOptions, make_runner
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert.atc import DEFAULT_PRECISION_MODE
 from srcnn_support.errors import SrcnnGateError
@@ -156,12 +156,3 @@ def measurement_row(session: AccuracySession, backend: str, image: str) -> dict:
         "versions": outcome.info.versions,
     }
 
-
-def save_reference_pictures(session: AccuracySession, report_dir: Path) -> None:
-    """Side-by-side crops (bicubic | SRCNN | ground truth) of the reference outputs, for the report."""
-    from srcnn_support.prepare.imaging import compose_sr_rgb
-    from srcnn_support.report.render import save_side_by_side
-
-    for image in session.images:
-        sr = compose_sr_rgb(session.reference.natural[image.name], image.bicubic)
-        save_side_by_side(report_dir, image.name, image.bicubic, sr, image.ground_truth)

@@ -3,30 +3,14 @@
 Guide metric: ``10 log10(1 / MSE)`` on Y/255 of the bicubic input vs the network output.
 Standard metric: PSNR/SSIM on MATLAB Y of uint8 images with a ``scale``-pixel border shave;
 SSIM is scikit-image's ``structural_similarity`` with Wang et al.'s Gaussian settings.
+The PSNR formula itself lives in ``prepare.imaging`` so that training (``model/train.py``) can use it too.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from skimage.metrics import structural_similarity
 
-from srcnn_support.prepare.imaging import matlab_y
-
-
-def psnr(a: np.ndarray, b: np.ndarray, peak: float) -> float:
-    """PSNR in dB, computed in float64; identical inputs give ``inf``; NaN gives NaN, Inf gives ``-inf``."""
-    a64, b64 = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a64.shape != b64.shape:
-        raise ValueError(f"shape mismatch {a64.shape} vs {b64.shape}")
-    mse = float(np.mean((a64 - b64) ** 2))
-    if math.isnan(mse):
-        return math.nan
-    if math.isinf(mse):
-        return -math.inf
-    if mse == 0.0:
-        return math.inf
-    return 10.0 * math.log10(peak * peak / mse)
+from srcnn_support.prepare.imaging import matlab_y, psnr
 
 
 def guide_psnr(bicubic_y: np.ndarray, output_y: np.ndarray, clamp: bool) -> float:

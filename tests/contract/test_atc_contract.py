@@ -12,7 +12,7 @@ import torch
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert import artifacts
 from srcnn_support.model.network import SRCNN
-from srcnn_support.perf.npu_smi import parse_npu_smi_info, soc_version
+from srcnn_support.npu_smi import parse_npu_smi_info, soc_version
 from tests.conftest import EMULATORS
 from tests.contract.emulators.install import install_ascend_emulators
 

@@ -17,12 +17,12 @@ import torch
 
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.backends.tensorrt import read_exported_output, tensorrt_runner
+from srcnn_support.backends.tool_log_parsers import parse_trtexec_log
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert.trtexec import find_trtexec, parse_banner, run_trtexec, trtexec_version
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.export.onnx_export import export_onnx
 from srcnn_support.model.network import SRCNN
-from srcnn_support.perf.toollogs import parse_trtexec_log
 from tests.conftest import LOGS
 from tests.contract.emulators.install import put_emulators_on_path
 

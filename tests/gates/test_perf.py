@@ -16,6 +16,7 @@ import pytest
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.export.onnx_export import INPUT_NAME
 from srcnn_support.gate.perf_rules import decide, per_card, speedup_check, throughput_checks
+from srcnn_support.perf.gated_tool_figure import measure_tool_figure, tool_row
 from srcnn_support.perf.host import cpu_flags, describe_int8_class, int8_class
 from srcnn_support.perf.method import (
     InterleavedRatio,
@@ -28,7 +29,6 @@ from srcnn_support.perf.method import (
     throughput_figures,
     time_calls,
 )
-from srcnn_support.perf.tool_figures import measure_tool_figure, tool_row
 from srcnn_support.plugin.fixtures import backend_faults_fail_the_test
 from srcnn_support.plugin.outcomes import end_if_recorded_only
 

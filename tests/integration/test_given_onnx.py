@@ -9,7 +9,7 @@ import sys
 import pytest
 import torch
 
-from srcnn_support.backends.runners import RunnerOptions, make_runner
+from srcnn_support.backends.factory import RunnerOptions, make_runner
 from srcnn_support.cache import ArtifactCache, sha256_file
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.export.onnx_export import export_onnx

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from srcnn_support.backends.ascend import AscendOmRunner, release_session
+from srcnn_support.backends.ascend_throughput import ais_bench_session_throughput, compute_times_ms
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.perf.ascend_perf import ais_bench_session_throughput, compute_times_ms
 
 
 class RecordingSession:

@@ -1,6 +1,6 @@
 """CUDA backends on a machine that may have no GPU: what is checked, refused and named without one.
 
-Issue 13 finding 6: ONNX Runtime lists ``CUDAExecutionProvider`` when its libraries cannot be
+ONNX Runtime lists ``CUDAExecutionProvider`` when its libraries cannot be
 loaded, and a session asked for it runs on the CPU; a CPU result must never be reported as GPU.
 """
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from srcnn_support.backends import cuda
+from srcnn_support.backends.factory import TORCH_CUDA_BACKENDS, missing_backend_runtime
 from srcnn_support.backends.onnxruntime import require_granted_providers
-from srcnn_support.backends.runners import TORCH_CUDA_BACKENDS, missing_backend_runtime
 from srcnn_support.backends.torch_cuda import (
     TorchCudaGraphRunner,
     _apply_cudnn_settings,

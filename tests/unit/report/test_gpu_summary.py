@@ -46,7 +46,7 @@ def test_summary_prints_what_the_note_needs(tmp_path, capsys):
         and "guide PSNR 33.5000 dB (reference 33.5100)" in text
         and "max-abs vs PyTorch fp32 0.00042" in text
     )
-    assert "goal (issue 15, 10 x T4 at batch 16): 13.76 x, reached" in text
+    assert "goal (10 x T4 at batch 16): 13.76 x, reached" in text
     assert "absent.json: not written" in text
 
 

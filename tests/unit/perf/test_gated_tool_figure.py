@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
+from srcnn_support.backends.tool_log_parsers import ToolFigure
+from srcnn_support.perf.gated_tool_figure import measure_tool_figure, tool_row
 from srcnn_support.perf.method import GFLOP_PER_IMAGE, LatencyStats, throughput_figures
-from srcnn_support.perf.tool_figures import measure_tool_figure, tool_row
-from srcnn_support.perf.toollogs import ToolFigure
 from srcnn_support.report.perf_blocks import perf_blocks
 
 

@@ -11,15 +11,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from srcnn_support.cache import sha256_file
-from srcnn_support.errors import SrcnnGateError
-from srcnn_support.perf.toollogs import (
+from srcnn_support.backends.tool_log_parsers import (
     ToolFigure,
     parse_ais_bench_summary,
     parse_perf_vision_file,
     parse_pure_infer_file,
     parse_trtexec_log,
 )
+from srcnn_support.cache import sha256_file
+from srcnn_support.errors import SrcnnGateError
 
 _PERF_VISION = re.compile(r"perf_vision_batchsize_(\d+)_device_(\d+)\.txt$")
 _PURE_INFER = re.compile(r"PureInfer_perf_of_(.+)_in_device_(\d+)\.txt$")

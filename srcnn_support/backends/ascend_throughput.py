@@ -17,12 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
+from srcnn_support.backends.benchmark_tool import dataset_run, pure_infer_run
+from srcnn_support.backends.tool_log_parsers import (
+    ToolFigure,
+    images_per_second,
+    parse_perf_vision_file,
+    parse_pure_infer_file,
+)
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.perf.toollogs import ToolFigure, images_per_second, parse_perf_vision_file, parse_pure_infer_file
-from srcnn_support.prepare.guide_files import Layout, format_info, write_bin
-from srcnn_support.tools import job_timeout_s, run_tool
-
-PURE_INFER_ROUNDS = 20  # the guide's ./benchmark -round=20
 
 
 @dataclass(frozen=True)
@@ -39,45 +41,15 @@ def _read_result(path: Path, parse, batch_size: int):
     return parse(path.read_text(), batch_size, str(path))
 
 
-def benchmark_dataset_run(tool: str, om: Path, batch_size: int, device: int, planes: list[np.ndarray],
-                          work: Path) -> tuple[ToolFigure, float, Path]:
-    """The guide's dataset-mode command over every prepared image; returns (figure, suite e2e fps, file)."""
-    bins = []
-    for i, plane in enumerate(planes):
-        bins.append(work / "bin" / f"image{i:05d}.bin")
-        write_bin(bins[-1], plane, Layout.NATURAL)
-    height, width = planes[0].shape
-    info = work / "prep_bin.info"
-    info.write_text(format_info(bins, width, height))
-    command = [tool, "-model_type=vision", f"-device_id={device}", f"-batch_size={batch_size}", f"-om_path={om}",
-               f"-input_text_path={info}", f"-input_width={width}", f"-input_height={height}",
-               "-output_binary=True", "-useDvpp=False"]
-    started = time.perf_counter()
-    run_tool(command, job_timeout_s(), cwd=work)
-    wall = time.perf_counter() - started
-    perf_file = work / "result" / f"perf_vision_batchsize_{batch_size}_device_{device}.txt"
-    return _read_result(perf_file, parse_perf_vision_file, batch_size), len(planes) / wall, perf_file
-
-
-def benchmark_pure_infer_run(tool: str, om: Path, batch_size: int, device: int, work: Path) -> ToolFigure:
-    command = [
-        tool,
-        f"-round={PURE_INFER_ROUNDS}",
-        f"-om_path={om}",
-        f"-device_id={device}",
-        f"-batch_size={batch_size}",
-    ]
-    run_tool(command, job_timeout_s(), cwd=work)
-    return _read_result(work / "result" / f"PureInfer_perf_of_{om.stem}_in_device_{device}.txt",
-                        parse_pure_infer_file, batch_size)
-
-
 def benchmark_tool_throughput(tool: str, om: Path, batch_size: int, device: int,
                               planes: list[np.ndarray]) -> ToolThroughput:
+    """One dataset-mode run over every prepared image (its perf file is gated) and one pure-inference run."""
     with tempfile.TemporaryDirectory(prefix="srcnn-benchmark-perf-") as tmp:
-        figure, suite_fps, perf_file = benchmark_dataset_run(tool, om, batch_size, device, planes, Path(tmp))
-        pure = benchmark_pure_infer_run(tool, om, batch_size, device, Path(tmp))
-    return ToolThroughput(figure, f"benchmark {perf_file.name}: Interface throughputRate", suite_fps, pure)
+        run = dataset_run(tool, om, batch_size, device, planes, Path(tmp))
+        figure = _read_result(run.perf_file, parse_perf_vision_file, batch_size)
+        pure = _read_result(pure_infer_run(tool, om, batch_size, device, Path(tmp)), parse_pure_infer_file, batch_size)
+    return ToolThroughput(figure, f"benchmark {run.perf_file.name}: Interface throughputRate", len(planes) / run.wall_s,
+                          pure)
 
 
 def compute_times_ms(session) -> list[float]:

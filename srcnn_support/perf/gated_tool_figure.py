@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from srcnn_support.backends.tool_log_parsers import ToolFigure
 from srcnn_support.perf.method import GFLOP_PER_IMAGE
-from srcnn_support.perf.toollogs import ToolFigure
 
 
 def measure_tool_figure(runner, batch: np.ndarray) -> ToolFigure | None:

@@ -1,9 +1,9 @@
 """``npu-smi info`` read by columns, on table layouts quoted from real driver output.
 
-See srcnn_support/perf/npu_smi.py.
+See srcnn_support/npu_smi.py.
 """
 
-from srcnn_support.perf.npu_smi import chip_family, chips_per_card, parse_npu_smi_info, soc_version
+from srcnn_support.npu_smi import chip_family, chips_per_card, parse_npu_smi_info, soc_version
 
 ATLAS_300I_310 = """
 +------------------------------------------------------------------------------+

@@ -1,4 +1,4 @@
-"""``--dataset-dir PATH`` runs exactly as ``--dataset-dir=PATH`` does; pytest's cache goes in the artifacts folder.
+"""``--dataset-dir PATH`` runs exactly as ``--dataset-dir=PATH`` does; pytest's own writes go in the artifacts folder.
 
 pytest picks its rootdir and configuration file (pytest.ini: testpaths, addopts) from the path-like
 arguments of the command line before it loads entry-point plugins, so at that point it cannot know
@@ -27,6 +27,8 @@ GROUP = "srcnn-gate"
 ADDOPTS_ENV = "PYTEST_ADDOPTS"
 CACHE_DIR_ENV = "SRCNN_PYTEST_CACHE_DIR"  # pytest.ini: cache_dir = ${SRCNN_PYTEST_CACHE_DIR}
 CACHE_FOLDER = "pytest-cache"
+BENCHMARK_DEFAULT_STORAGE = "file://./.benchmarks"  # pytest-benchmark's default --benchmark-storage
+BENCHMARK_FOLDER = "benchmarks"
 _JOINED = pytest.StashKey[tuple[list[str], "str | None"]]()
 
 
@@ -86,12 +88,16 @@ def pytest_cmdline_main(config: pytest.Config) -> int | pytest.ExitCode | None:
             os.environ[ADDOPTS_ENV] = saved
 
 
-def place_pytest_cache(config: pytest.Config) -> None:
-    """pytest.ini says ``cache_dir = ${SRCNN_PYTEST_CACHE_DIR}``: point it into the artifacts folder.
+def place_pytest_writes(config: pytest.Config) -> None:
+    """pytest's cache and pytest-benchmark's storage go in the artifacts folder, not the rootdir or the current folder.
 
-    pytest expands environment variables in cache_dir (documented). The cache plugin reads it in its
-    own tryfirst pytest_configure; this runs first from the plugin's tryfirst pytest_configure, as
-    pluggy calls the later-registered plugin first and builtin plugins register before any other.
+    pytest.ini says ``cache_dir = ${SRCNN_PYTEST_CACHE_DIR}`` and pytest expands environment variables
+    in cache_dir (documented). The cache plugin reads it in its own tryfirst pytest_configure; this runs
+    first, from the plugin's tryfirst pytest_configure, as pluggy calls the later-registered plugin first
+    and builtin plugins register before any other. pytest-benchmark creates its storage folder
+    (default ``./.benchmarks``) in its trylast pytest_configure; a ``--benchmark-storage`` given is kept.
     """
-    artifacts = Path(config.getoption("artifacts_dir") or DEFAULT_ARTIFACTS)
-    os.environ[CACHE_DIR_ENV] = str((artifacts / CACHE_FOLDER).absolute())
+    artifacts = Path(config.getoption("artifacts_dir") or DEFAULT_ARTIFACTS).absolute()
+    os.environ[CACHE_DIR_ENV] = str(artifacts / CACHE_FOLDER)
+    if getattr(config.option, "benchmark_storage", None) == BENCHMARK_DEFAULT_STORAGE:
+        config.option.benchmark_storage = f"file://{artifacts / BENCHMARK_FOLDER}"

@@ -8,7 +8,7 @@ import pytest
 
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.model.network import identify_weights
-from srcnn_support.plugin.cmdline import place_pytest_cache
+from srcnn_support.plugin.cmdline import place_pytest_writes
 from srcnn_support.plugin.finish import finish_controller, release_headline, summary_lines
 from srcnn_support.plugin.options import register_markers
 from srcnn_support.plugin.session import session_of, start_session
@@ -23,7 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("devices") and getattr(config.option, "dist", "no") == "load":
         config.option.dist = "loadgroup"
     register_markers(config)
-    place_pytest_cache(config)
+    place_pytest_writes(config)
     start_session(config)
     _interrupt_on_sigterm()
 

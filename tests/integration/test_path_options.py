@@ -12,10 +12,10 @@ from tests.conftest import ROOT, WEIGHTS
 SELECTION = ("-m", "accuracy", "-k", "test_int8_calibration_images_are_not_test_images")
 
 
-def _pytest(*args):
+def _pytest(*args, cwd=ROOT):
     env = {**os.environ, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     env.pop("PYTEST_ADDOPTS", None)
-    return subprocess.run([sys.executable, "-m", "pytest", *SELECTION, *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "pytest", *SELECTION, *args], cwd=cwd, env=env,
                           capture_output=True, text=True)
 
 
@@ -80,3 +80,15 @@ def test_every_path_option_with_a_space_collects_as_with_equals(tmp_path):
     assert space.stdout.splitlines()[:timing] == equals.stdout.splitlines()[:timing]
     assert (space.returncode, space.stderr) == (equals.returncode, equals.stderr)
     assert not list(tmp_path.rglob(".pytest_cache"))
+
+
+def test_a_run_from_another_folder_writes_only_in_the_artifacts_folder(tmp_path):
+    """pytest's cache and pytest-benchmark's storage (by default ``./.benchmarks``) go in the artifacts folder."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    dataset = _photos(tmp_path / "Set5")
+    result = _pytest(str(ROOT / "tests" / "gates"), "--dataset-dir", str(dataset),
+                     f"--artifacts-dir={tmp_path / 'artifacts'}", cwd=elsewhere)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert list(elsewhere.iterdir()) == [] and sorted(p.name for p in dataset.iterdir()) == ["bird.png", "head.png"]
+    assert {"pytest-cache", "benchmarks"} <= {p.name for p in (tmp_path / "artifacts").iterdir()}

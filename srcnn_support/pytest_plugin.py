@@ -3,9 +3,11 @@
 Installed as a ``pytest11`` entry point (see pyproject.toml) rather than living in conftest.py:
 pytest picks its rootdir and initial conftests from the path-like arguments on the command line,
 so ``pytest -m accuracy --dataset-dir ../shared/data/Set5`` would otherwise make pytest look for
-configuration under ``../shared`` and never see these options. An entry point is loaded before
-the command line is parsed, wherever the paths point. The work itself is done by the library.
+configuration under ``../shared`` and never see these options. An entry point is loaded wherever
+the paths point, though only after pytest has chosen its rootdir: ``plugin/cmdline.py`` makes the
+space form of the path options give the rootdir the ``=`` form gives. The work itself is done by the library.
 """
+from srcnn_support.plugin.cmdline import pytest_cmdline_main, pytest_load_initial_conftests
 from srcnn_support.plugin.fixtures import (
     accuracy,
     artifact_cache,
@@ -34,7 +36,7 @@ from srcnn_support.plugin.parametrize import pytest_generate_tests
 __all__ = [
     "accuracy", "artifact_cache", "configured_target", "gate", "perf_runner", "perf_target", "perf_variant_runner",
     "prepared", "recorder", "weights_identity",
-    "pytest_addoption", "pytest_collection_modifyitems", "pytest_configure", "pytest_generate_tests",
-    "pytest_report_header", "pytest_runtest_protocol", "pytest_sessionfinish", "pytest_sessionstart",
-    "pytest_terminal_summary", "pytest_testnodedown",
+    "pytest_addoption", "pytest_cmdline_main", "pytest_collection_modifyitems", "pytest_configure",
+    "pytest_generate_tests", "pytest_load_initial_conftests", "pytest_report_header", "pytest_runtest_protocol",
+    "pytest_sessionfinish", "pytest_sessionstart", "pytest_terminal_summary", "pytest_testnodedown",
 ]

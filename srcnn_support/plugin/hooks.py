@@ -8,6 +8,7 @@ import pytest
 
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.model.network import identify_weights
+from srcnn_support.plugin.cmdline import place_pytest_writes
 from srcnn_support.plugin.finish import finish_controller, summary_lines
 from srcnn_support.plugin.options import register_markers
 from srcnn_support.plugin.outcomes import failure_message, set_missing_target_aside, skip_reason
@@ -23,6 +24,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("devices") and getattr(config.option, "dist", "no") == "load":
         config.option.dist = "loadgroup"
     register_markers(config)
+    place_pytest_writes(config)
     state = start_session(config)
     if not hasattr(config, "workeroutput"):
         config.pluginmanager.register(RunObserver(state), f"srcnn-gate-observer-{id(config)}")

@@ -18,7 +18,9 @@ def register_markers(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {text}")
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    if pluginmanager.is_blocked("cacheprovider"):  # -p no:cacheprovider: pytest.ini's cache_dir has no reader
+        parser.addini("cache_dir", "pytest's cache folder (unused: the cache plugin is disabled)")
     group = parser.getgroup("srcnn-gate")
     group.addoption("--weights", help="SRCNN x2 weights (.pth state dict); default: the project's own trained weights")
     group.addoption("--dataset-dir",

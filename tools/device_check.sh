@@ -53,9 +53,9 @@ timeout --kill-after=5 40 "${PYTEST[@]}" tests/unit/backends/test_torch_cuda_run
     tests/unit/gate/test_gpu_gate.py \
     --junitxml "$RESULTS/runner-junit.xml" || { echo "runner self-check failed"; status=1; }
 
-run_target cuda 130 tests/gates/test_accuracy.py tests/gates/test_full_size.py tests/gates/test_gpu_perf.py \
-    -m "accuracy or perf" -k "torch-cuda or test_gpu_"
-run_target hopper 65 tests/gates/test_gpu_perf.py -m perf
+run_target cuda 130 tests/gates/test_accuracy.py tests/gates/test_full_size.py tests/gates/test_perf.py \
+    -m "accuracy or perf" -k "torch-cuda or test_throughput or test_recorded_backend_throughput"
+run_target hopper 65 tests/gates/test_perf.py -m perf
 
 echo "== summary =="
 timeout 15 "$PY" -m srcnn_support.report.gpu_summary "$RESULTS/cuda/results.json" "$RESULTS/hopper/results.json" \

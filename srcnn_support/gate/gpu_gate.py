@@ -10,7 +10,7 @@ import numpy as np
 
 from srcnn_support.backends.base import RunnerInfo
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.gate.perf_rules import RECORDED, PerfDecision, decide, throughput_checks
+from srcnn_support.gate.perf_rules import NOT_GATED, PerfDecision, decide, throughput_checks
 from srcnn_support.gate.targets import Target
 from srcnn_support.perf.gpu_timing import (
     RECORDED_ONLY,
@@ -58,7 +58,7 @@ def perf_row(target: Target, info: RunnerInfo, batch_size: int, device: int, fig
     row = {"target": target.name, "backend": info.backend, "precision": info.precision, "batch_size": batch_size,
            "device": device, "timer": "CUDA events around the graph replay (compute); host clock (end-to-end)",
            "gated": decided, "versions": info.versions, "details": info.details, **figures,
-           **(decision.row_fields() if decided else {"gate": None, "verdict": RECORDED})}
+           **(decision.row_fields() if decided else {"gate": None, "verdict": NOT_GATED})}
     if decision is not None and not decided and target.notes.get("thresholds"):
         row["threshold_status"] = target.notes["thresholds"]
     return row

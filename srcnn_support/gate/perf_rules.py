@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from srcnn_support.gate.targets import Gate, SpeedupThreshold, Target
 from srcnn_support.gate.verdicts import CheckRecord
 
-RECORDED = "recorded"
+NOT_GATED = "recorded"  # the row's verdict when no check decided it: measured and kept, not gated
 
 
 def per_card(figures_per_chip: list[float], chips_per_card: int) -> tuple[float, str]:
@@ -149,7 +149,7 @@ class PerfDecision:
 
     @property
     def verdict(self) -> str:
-        return "fail" if self.failed else ("pass" if self.decided else RECORDED)
+        return "fail" if self.failed else ("pass" if self.decided else NOT_GATED)
 
     @property
     def gate_text(self) -> str | None:
@@ -199,6 +199,6 @@ def per_card_rows(rows: list[dict], targets: dict[str, Target]) -> list[dict]:
         check = per_card_check(name, batch, value, how, gates[0]) if gates else None
         result.append({"target": name, "batch_size": batch, "devices": sorted(by_device), "fps_per_card": value,
                        "how": how, "threshold": check.reference if check is not None else None,
-                       "verdict": RECORDED if check is None else ("pass" if check else "fail"),
+                       "verdict": NOT_GATED if check is None else ("pass" if check else "fail"),
                        "decided_by": "controller" if (name, batch) in deferred else "test"})
     return result

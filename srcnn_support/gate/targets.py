@@ -63,10 +63,17 @@ class Target:
     chips_per_card: int = 1
     published: dict = field(default_factory=dict)
     variants: tuple[Variant, ...] = ()
-    timing: str = "host"  # "cuda-events": compute timed on the device (tests/gates/test_gpu_perf.py)
+    timing: str = "host"  # "cuda-events": compute timed on the device (tests/gates/test_perf.py)
     recorded_backends: tuple[str, ...] = ()  # measured beside the target's backend, never gated
     notes: dict = field(default_factory=dict)
     figure: str = "harness"  # "tool": the gate reads the device tool's own figure (Ascend benchmark / ais_bench)
+
+    @property
+    def measurement(self) -> str:
+        """How its throughput is measured: ``cuda-events``, ``tool-figure`` (the device tool's) or ``harness``."""
+        if self.timing == "cuda-events":
+            return "cuda-events"
+        return "tool-figure" if self.figure == "tool" else "harness"
 
     @property
     def batch_sizes(self) -> tuple[int, ...]:

@@ -18,6 +18,8 @@ SHOWN_SKIP_REASONS = 3
 
 def finish_controller(session: GateSession, pytest_session: pytest.Session) -> None:
     recorder = session.recorder
+    if session.config.option.collectonly:
+        return  # nothing was run, so nothing was decided
     try:
         gate = session.gate
     except pytest.UsageError:

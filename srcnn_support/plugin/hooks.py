@@ -11,7 +11,12 @@ from srcnn_support.model.network import identify_weights
 from srcnn_support.plugin.cmdline import place_pytest_writes
 from srcnn_support.plugin.finish import finish_controller, summary_lines
 from srcnn_support.plugin.options import register_markers
-from srcnn_support.plugin.outcomes import failure_message, set_missing_target_aside, skip_reason
+from srcnn_support.plugin.outcomes import (
+    failure_message,
+    set_missing_target_aside,
+    set_not_applicable_aside,
+    skip_reason,
+)
 from srcnn_support.plugin.session import session_of, start_session
 
 WIRE_RESULTS = "srcnn_results"  # xdist workeroutput keys: a worker's records and its cache counts
@@ -61,6 +66,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected: only the tests that will run are looked at
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+    set_not_applicable_aside(config, items)
     set_missing_target_aside(session_of(config), items)
 
 

@@ -1,4 +1,4 @@
-"""How a recorded-only measurement ends its test: recorded in the results and the report, shown as not decided.
+"""How a test ends: a measurement no check decided, a failure or skip as the RELEASE line counts it, tests set aside.
 
 A batch size with no threshold (e.g. bs4/8/32 on the cpu target) is measured and its row recorded, but no
 check decides it, so its test must not read PASSED: it skips, naming where the figures went.
@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-RECORDED = "recorded"
+from srcnn_support.gate.perf_rules import NOT_GATED
 
 
-def end_if_recorded_only(row: dict) -> None:
-    if row.get("verdict") == RECORDED:
+def end_if_not_gated(row: dict) -> None:
+    if row.get("verdict") == NOT_GATED:
+        why = row.get("not_gated_because") or "no threshold at this batch size"
         pytest.skip(f"{row.get('target')}/{row.get('backend')}/bs{row.get('batch_size')}: recorded only "
-                    "(no threshold at this batch size); its figures are in the results JSON and the report")
+                    f"({why}); its figures are in the results JSON and the report")
 
 
 def failure_message(report) -> str:
@@ -28,6 +29,21 @@ def skip_reason(report) -> str:
     longrepr = report.longrepr
     text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
     return text.removeprefix("Skipped: ")
+
+
+def set_not_applicable_aside(config, items: list) -> None:
+    """A test with no case for this run (no variant on this target, no recorded run given) is not a skip to read
+    past: pytest's empty parameter set, and the recorded-run tests without ``--perf-log``, are deselected."""
+    from srcnn_support.plugin.session import session_of
+
+    no_logs = not session_of(config).gate.perf_logs
+    empty = [item for item in items
+             if any(str(mark.kwargs.get("reason", "")).startswith("got empty parameter set")
+                    for mark in item.iter_markers("skip"))
+             or (no_logs and "recorded_logs" in getattr(item, "fixturenames", ()))]
+    if empty:
+        items[:] = [item for item in items if item not in empty]
+        config.hook.pytest_deselected(items=empty)
 
 
 def set_missing_target_aside(state, items: list) -> None:

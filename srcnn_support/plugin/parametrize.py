@@ -11,6 +11,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     session = session_of(metafunc.config)
     if "backend" in metafunc.fixturenames and not _parametrized_by_test(metafunc, "backend"):
         metafunc.parametrize("backend", ACCURACY_BACKENDS, scope="session")
+    if "perf_measurement" in metafunc.fixturenames:  # first, so ids read harness-bs1-dev0
+        target = session.perf_target_or_none()
+        kinds = [target.measurement] if target else []
+        metafunc.parametrize("perf_measurement", kinds, ids=kinds or None, scope="session")
+    if "perf_recorded_backend" in metafunc.fixturenames:
+        target = session.perf_target_or_none()
+        backends = list(target.recorded_backends) if target else []
+        metafunc.parametrize("perf_recorded_backend", backends, ids=backends or None, scope="session")
     if "perf_batch_size" in metafunc.fixturenames:
         target = session.perf_target_or_none()
         sizes = target.batch_sizes if target else (1,)
@@ -22,9 +30,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                              scope="session")
     if "recorded_batch_size" in metafunc.fixturenames:  # one test per batch size of a recorded device run
         target = session.perf_target_or_none()
-        sizes = target.batch_sizes if target and session.gate.perf_logs else (None,)
-        metafunc.parametrize("recorded_batch_size", sizes, ids=[f"bs{b}" if b else "no-perf-log" for b in sizes],
-                             scope="session")
+        sizes = list(target.batch_sizes) if target and session.recorded_run_given() else []
+        metafunc.parametrize("recorded_batch_size", sizes, ids=[f"bs{b}" for b in sizes] or None, scope="session")
     if "perf_device" in metafunc.fixturenames:
         devices = session.gate.devices or (0,)
         metafunc.parametrize("perf_device", [pytest.param(d, marks=pytest.mark.xdist_group(f"device{d}"))

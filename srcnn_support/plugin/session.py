@@ -33,6 +33,9 @@ class GateSession:
             try:
                 gate = gate_config(self.config.getoption)
                 check_given_files(gate)
+                if gate.target not in self.targets:
+                    raise SrcnnGateError(gate.target, f"unknown --target; known: {', '.join(self.targets)} "
+                                                      "(add one to fixtures/targets.json)")
                 dump_dir = self.config.getoption("dump_dir")
                 if dump_dir and not Path(dump_dir).is_dir():
                     raise SrcnnGateError(dump_dir, "--dump-dir: folder not found")

@@ -24,7 +24,7 @@ def _speedup_cell(row: dict) -> str:
 
 
 def _gpu_blocks(rows_in: list[dict]) -> list:
-    """GPU rows (tests/gates/test_gpu_perf.py): compute from CUDA events, end-to-end host to host, ratio to the T4."""
+    """GPU rows (tests/gates/test_perf.py): compute from CUDA events, end-to-end host to host, ratio to the T4."""
     gpu = [r for r in rows_in if r.get("ratio_to_reference") is not None]
     if not gpu:
         return []

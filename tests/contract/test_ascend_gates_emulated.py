@@ -82,7 +82,7 @@ def test_perf_fails_when_the_tool_reports_250(tmp_path, artifacts):
 
 def test_a_310p_card_is_one_chip(tmp_path, artifacts):
     result = run_gate(tmp_path, artifacts, "-m", "perf", "--target", "ascend310", "--require-target",
-                      "-k", "test_tool_throughput and bs1-", chip="310P3")
+                      "-k", "test_throughput and tool-figure-bs1-", chip="310P3")
     assert result.returncode == 1, result.stdout[-3000:]
     assert "per-card 348.038 fps (x 1" in result.stdout
 
@@ -128,9 +128,9 @@ def test_full_size_protocol_runs_the_fixed_shape_om_through_tiles(tmp_path, arti
 def test_a_card_measured_on_every_chip_is_gated_on_the_sum(tmp_path, artifacts):
     """Chip 3 at 290 would fail as 290 x 4 = 1160; the four measured chips sum to 1250 and pass."""
     result = run_gate(tmp_path, artifacts, "-m", "perf", "--target", "ascend310", "--require-target",
-                      "--devices", "0,1,2,3", "-k", "test_tool_throughput and bs1-", fps="320,320,320,290")
+                      "--devices", "0,1,2,3", "-k", "test_throughput and tool-figure-bs1-", fps="320,320,320,290")
     assert result.returncode == 0, result.stdout[-3000:]
     assert "per-card ascend310 bs1: 1250.000 fps (sum of 4 measured chips)" in result.stdout
     slow = run_gate(tmp_path, artifacts, "-m", "perf", "--target", "ascend310", "--require-target",
-                    "--devices", "0,1,2,3", "-k", "test_tool_throughput and bs1-", fps="300,300,300,250")
+                    "--devices", "0,1,2,3", "-k", "test_throughput and tool-figure-bs1-", fps="300,300,300,250")
     assert slow.returncode == 1 and "1150.000 fps (sum of 4 measured chips)" in slow.stdout

@@ -1,5 +1,10 @@
 """The throughput gate: batch 1 and 16 decide, 4, 8 and 32 are recorded (the guide's rule).
 
+One test, parametrised by how the target is measured (``Target.measurement``): ``harness`` (the suite
+times its runner, e.g. cpu and t4), ``tool-figure`` (the device tool's own figure, e.g. ascend310),
+``cuda-events`` (GPU compute timed on the device, e.g. cuda and hopper); a recorded device run
+(``--perf-log``) is gated by ``test_recorded_throughput``. A target's tests never skip for another's.
+
 Targets, thresholds and their provenance come from fixtures/targets.json. Figures use one formula:
 images/s = batch x 1000 / mean latency (ms) of a call on that batch, inputs being the real
 preprocessed images. pytest-benchmark times the calls; when it is disabled (under xdist) the
@@ -14,8 +19,13 @@ import numpy as np
 import pytest
 
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
+from srcnn_support.cache import sha256_file
+from srcnn_support.errors import SrcnnGateError
 from srcnn_support.export.onnx_export import INPUT_NAME
+from srcnn_support.gate.gpu_gate import gpu_decision, measure_on_gpu, perf_row, reference_fps, timing_policy
 from srcnn_support.gate.perf_rules import decide, per_card, speedup_check, throughput_checks
+from srcnn_support.gate.recorded_perf import fits_target, gate_recorded_batch, read_logs, reference_figure
+from srcnn_support.gate.targets import card_chips
 from srcnn_support.perf.gated_tool_figure import measure_tool_figure, tool_row
 from srcnn_support.perf.host import cpu_flags, describe_int8_class, int8_class
 from srcnn_support.perf.method import (
@@ -30,7 +40,7 @@ from srcnn_support.perf.method import (
     time_calls,
 )
 from srcnn_support.plugin.fixtures import backend_faults_fail_the_test
-from srcnn_support.plugin.outcomes import end_if_recorded_only
+from srcnn_support.plugin.outcomes import end_if_not_gated
 
 pytestmark = pytest.mark.perf
 
@@ -51,12 +61,9 @@ def _one_call(runner, batch) -> float:
     return min(time_calls(lambda: runner.infer(batch), min_rounds=1, min_time_s=0.0, max_rounds=1, warmup_rounds=1))
 
 
-def test_throughput(perf_target, perf_runner, prepared, perf_batch_size, perf_device, benchmark, recorder):
-    target, batch_size = perf_target, perf_batch_size
-    if target.timing == "cuda-events":
-        pytest.skip(f"target {target.name} is timed with CUDA events in tests/gates/test_gpu_perf.py")
-    if target.figure == "tool":
-        pytest.skip(f"{target.name} is gated on its tool's own figure (tests/gates/test_tool_perf.py)")
+def _harness(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate):
+    """The suite times ``runner.infer`` (pytest-benchmark, or its own loop under xdist); a tool figure is gated
+    where the runner has one (trtexec's GPU compute on t4)."""
     built = perf_runner(batch_size, perf_device)
     batch = batch_of(prepared, batch_size)
     with backend_faults_fail_the_test(recorder, target.name, target.backend, batch_size), built.runner as runner:
@@ -92,15 +99,86 @@ def test_throughput(perf_target, perf_runner, prepared, perf_batch_size, perf_de
         row.update(decision.row_fields())
         if target.chips_per_card > 1:
             row["fps_per_card_estimate"] = per_card([row["fps"]], target.chips_per_card)[0]
-        recorder.add_perf(row)
         if not benchmark.disabled:
             benchmark.extra_info.update({k: row[k] for k in ("target", "backend", "precision", "batch_size", "fps",
                                                                "gflops", "device", "verdict") if k in row})
             if "harness_over_bare" in row:
                 benchmark.extra_info["harness_over_bare"] = row["harness_over_bare"]
+    return row, decision
+
+
+def _tool_figure(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate):
+    """One ``benchmark`` dataset-mode run over the prepared set plus a pure-inference run, or one ais_bench
+    session; the tool's per-chip figure is gated, the card's formed from the detected product, the suite's
+    end-to-end rate recorded beside it."""
+    built = perf_runner(batch_size, perf_device)
+    with built.runner as runner:
+        measured = runner.tool_throughput([image.network_input for image in prepared])
+        info = runner.info()
+    chips, chips_how = card_chips(target)
+    chip_fps = measured.gated.compute_fps
+    how = f"x {chips}: one chip measured, {chips_how}"
+    every_chip_measured = chips > 1 and len(gate.devices) >= chips
+    if every_chip_measured:  # the controller decides the card on the sum over the devices (end of run)
+        how = f"card gated on the sum over --devices {','.join(map(str, gate.devices))} ({chips_how})"
+    reference = reference_figure(target, read_logs(gate.perf_logs), batch_size) if gate.perf_logs else None
+    decision = decide(throughput_checks(
+        target, f"{target.name}/{info.backend}/dev{perf_device}", batch_size, chip_fps, card_fps=chip_fps * chips,
+        card_how=how, card_deferred_to=tuple(gate.devices) if every_chip_measured else (), figure=measured.source,
+        reference=reference))
+    om = built.runner.om_path
+    row = {
+        "target": target.name, "backend": info.backend, "precision": info.precision, "batch_size": batch_size,
+        "device": perf_device, "timer": measured.source, "figure_source": measured.source,
+        "gated": batch_size in target.gated_batch_sizes, "versions": info.versions, "details": info.details,
+        "fps": chip_fps, "chips_per_card": chips, "fps_per_card_estimate": chip_fps * chips, "how": how,
+        "card_deferred": every_chip_measured,
+        "latency_mean_ms": measured.gated.mean_latency_ms, "tool_end_to_end_fps": measured.gated.end_to_end_fps,
+        "end_to_end_fps": measured.suite_end_to_end_fps, "images": len(prepared),
+        "pure_infer_fps": measured.pure_infer.compute_fps if measured.pure_infer else None,
+        "om": om.name, "om_sha256": sha256_file(om), **decision.row_fields()}
+    return row, decision
+
+
+def _measure_on_gpu(target, runner, prepared, batch_size: int, gated_backend: bool):
+    batch = batch_of(prepared, batch_size)
+    try:
+        return measure_on_gpu(runner, batch, timing_policy(target, batch_size, gated_backend), reference_fps(target))
+    except SrcnnGateError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def _cuda_events(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate):
+    """GPU compute timed with CUDA events around the graph replay, as trtexec does; end-to-end recorded."""
+    figures, info = _measure_on_gpu(target, perf_runner(batch_size, perf_device).runner, prepared, batch_size, True)
+    gated = batch_size in target.gated_batch_sizes
+    decision = gpu_decision(target, f"{target.name}/{info.backend}", batch_size, figures) if gated else None
+    return perf_row(target, info, batch_size, perf_device, figures, decision), decision or decide([])
+
+
+MEASUREMENTS = {"harness": _harness, "tool-figure": _tool_figure, "cuda-events": _cuda_events}
+
+
+def test_throughput(perf_measurement, perf_target, perf_runner, prepared, perf_batch_size, perf_device, benchmark,
+                    recorder, gate):
+    row, decision = MEASUREMENTS[perf_measurement](perf_target, perf_runner, prepared, perf_batch_size, perf_device,
+                                                   benchmark, recorder, gate)
+    recorder.add_perf(row)
     assert decision, decision.message()
+    assert math.isfinite(row["fps"]) and row["fps"] > 0
+    end_if_not_gated(row)
+
+
+def test_recorded_backend_throughput(perf_target, perf_variant_runner, prepared, perf_batch_size, perf_recorded_backend,
+                                     recorder):
+    """E.g. TF32 fp32 beside the gated fp16 on a GPU target: the same timing, recorded only."""
+    target, batch_size = perf_target, perf_batch_size
+    figures, info = _measure_on_gpu(target, perf_variant_runner(perf_recorded_backend).runner, prepared, batch_size,
+                                    False)
+    row = perf_row(target, info, batch_size, 0, figures, None)
+    recorder.add_perf(row)
     assert math.isfinite(figures["fps"]) and figures["fps"] > 0
-    end_if_recorded_only(row)
+    end_if_not_gated(row)
 
 
 def _gates_bare_runtime(target, batch_size: int) -> bool:
@@ -130,7 +208,7 @@ def _harness_over_bare(runner, batch: np.ndarray) -> tuple[float, tuple[float, f
 
 
 def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_variant_runner, prepared, perf_variant,
-                                              recorder):
+                                              recorder, benchmark):
     """E.g. INT8 vs fp32 on the cpu target: both measured alternately in this session, on the same inputs.
 
     A gated size measured below its threshold is measured once more and the faster reading decides: a slow
@@ -150,6 +228,8 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
                                       threshold.min_speedup if gated and threshold else None)
         measured = max(attempts, key=lambda attempt: attempt.speedup)
         info, base_info = other.info(), base.info()
+        if not benchmark.disabled:  # the variant's rows in --benchmark-json beside the target backend's
+            benchmark.pedantic(other.infer, args=(batch,), rounds=MIN_ROUNDS, warmup_rounds=1, iterations=1)
     check = speedup_check(f"{perf_target.name}/{variant.backend}", batch_size, measured.speedup, threshold, cpu_class,
                           f"{base_info.backend} {base_info.precision}")
     if not gated:  # measured at this size, decided at the gated ones
@@ -165,11 +245,43 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
            "reference_fps": throughput_figures(batch_size, LatencyStats.from_seconds(measured.first_s))["fps"],
            **decision.row_fields()}
     recorder.add_perf(row)
+    if not benchmark.disabled:
+        benchmark.extra_info.update({k: row[k] for k in ("target", "backend", "precision", "batch_size", "fps",
+                                                           "speedup", "speedup_over", "cpu_int8_class", "verdict")})
+        benchmark.extra_info["fps_source"] = "interleaved with the target backend (the gated figure); " \
+                                             "pytest-benchmark's own rounds time the variant alone"
     assert decision, decision.message()
     assert measured.speedup > 0
-    end_if_recorded_only(row)
+    end_if_not_gated(row)
 
 
 def _speedup_of(base, other, batch: np.ndarray) -> InterleavedRatio:
     return interleaved_ratio(lambda: base.infer(batch), lambda: other.infer(batch),
                              min_rounds=MIN_ROUNDS, min_time_s=4 * MIN_TIME_S)
+
+
+@pytest.fixture(scope="module")
+def recorded_logs(gate):
+    """The --perf-log files, parsed once; a file no tool wrote fails every recorded test with its one-line reason."""
+    if not gate.perf_logs:
+        pytest.skip("no --perf-log given (a recorded device run is gated with --perf-log FILE)")
+    try:
+        return read_logs(gate.perf_logs)
+    except SrcnnGateError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def test_recorded_logs_fit_the_target(recorded_logs, configured_target, recorder):
+    verdict = recorder.record(fits_target(configured_target, recorded_logs))
+    assert verdict, verdict.explanation
+
+
+def test_recorded_throughput(recorded_logs, configured_target, recorded_batch_size, recorder):
+    target = configured_target
+    recorded = gate_recorded_batch(target, recorded_logs, recorded_batch_size)
+    if recorded is None:
+        pytest.skip(f"{target.name}/bs{recorded_batch_size}: no --perf-log recorded at this batch size")
+    for row in recorded.rows:
+        recorder.add_perf(row)
+    assert recorded.decision, recorded.decision.message()
+    end_if_not_gated(recorded.rows[0])

@@ -20,7 +20,7 @@ from srcnn_support.score.accuracy import PublishedTable
 from srcnn_support.score.evaluate import ImageScore, score_image
 
 pytestmark = pytest.mark.accuracy
-RECORDED = "recorded-run"
+DEVICE_RUN = "recorded-run"  # the subject of a device run's recorded outputs
 
 
 @dataclass
@@ -42,7 +42,7 @@ def recorded_run(pytestconfig, gate, prepared, recorder, failure_diagnoses) -> R
         pytest.fail(str(exc), pytrace=False)
     if dtype != "float32":
         pytest.fail(f"{dump_dir}: outputs are {dtype}, the guide's are float32\n"
-                    f"{failure_diagnoses.message(RECORDED, dumps, dtype=dtype)}", pytrace=False)
+                    f"{failure_diagnoses.message(DEVICE_RUN, dumps, dtype=dtype)}", pytrace=False)
     run = RecordedRun(Path(dump_dir), dumps, dtype, {})
     for image in prepared:
         output = np.ascontiguousarray(dumps[image.name].T)  # the guide's post-processing transposes back
@@ -50,7 +50,7 @@ def recorded_run(pytestconfig, gate, prepared, recorder, failure_diagnoses) -> R
         run.scores[image.name] = score
         row = {**score.as_dict(), "guide_psnr_natural": None, "guide_psnr_natural_clamped": None,
                "precision": f"recorded ({dtype})", "dump_dir": str(dump_dir)}
-        recorder.add_measurement(RECORDED, image.name, row)
+        recorder.add_measurement(DEVICE_RUN, image.name, row)
         if score.finite:
             save_side_by_side(gate.report_dir, image.name, image.bicubic, compose_sr_rgb(output, image.bicubic),
                               image.ground_truth, folder=RECORDED_PICTURES)
@@ -60,7 +60,7 @@ def recorded_run(pytestconfig, gate, prepared, recorder, failure_diagnoses) -> R
 @pytest.fixture(scope="session")
 def live_reference(accuracy, recorder, recorded_run):
     for name, score in accuracy.reference.scores.items():
-        recorder.add_measurement(RECORDED, name, {"reference_guide_psnr": score.guide_psnr_natural_clamped})
+        recorder.add_measurement(DEVICE_RUN, name, {"reference_guide_psnr": score.guide_psnr_natural_clamped})
     return accuracy.reference.scores
 
 
@@ -70,8 +70,8 @@ def apply_rule(recorder, run: RecordedRun, live_reference, diagnoses, check: str
     for name in ([image] if image else run.scores):
         if not run.scores[name].finite:
             pytest.fail(f"{run.dump_dir}: output for '{name}' contains NaN or Inf", pytrace=False)
-    inputs = RuleInputs(RECORDED, run.scores, live_reference, published,
-                        lambda which: diagnoses.message(RECORDED, run.dumps, which))
+    inputs = RuleInputs(DEVICE_RUN, run.scores, live_reference, published,
+                        lambda which: diagnoses.message(DEVICE_RUN, run.dumps, which))
     verdict = RULES[check].decide(inputs, image)
     if verdict is None:
         pytest.skip(f"{check} does not apply to {image or 'this dataset'}")

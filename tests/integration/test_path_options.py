@@ -7,6 +7,8 @@ import sys
 import numpy as np
 from PIL import Image
 
+from srcnn_support.export.onnx_export import export_onnx
+from srcnn_support.model.network import load_model
 from tests.conftest import ROOT, WEIGHTS
 
 SELECTION = ("-m", "accuracy", "-k", "test_int8_calibration_images_are_not_test_images")
@@ -64,7 +66,7 @@ def test_every_path_option_with_a_space_collects_as_with_equals(tmp_path):
     _photos(tmp_path / "calibration", names=("calib",))
     (tmp_path / "srcnn.pth").write_bytes(WEIGHTS.read_bytes())
     (tmp_path / "srcnn_bs1.om").write_bytes(b"om")
-    (tmp_path / "model.onnx").write_bytes(b"onnx")
+    export_onnx(load_model(WEIGHTS), tmp_path / "model.onnx", None)  # given files are checked at the start
     (tmp_path / "results.json").write_text("{}")
     (tmp_path / "perf_vision_batchsize_1_device_0.txt").write_text("")
     options = {"--dataset-dir": _photos(tmp_path / "Set5"), "--data-root": tmp_path,

@@ -16,7 +16,7 @@ def _gate(tmp_path, *args):
     env = {**os.environ, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-m", "perf",
                            f"--artifacts-dir={tmp_path / 'artifacts'}", f"--results-json={tmp_path / 'r.json'}",
-                           "tests/gates/test_tool_perf.py", *args], cwd=ROOT, env=env, capture_output=True,
+                           "tests/gates/test_perf.py", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=300)
 
 

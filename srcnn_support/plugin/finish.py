@@ -93,6 +93,7 @@ def summary_lines(session: GateSession) -> list[tuple[str, bool]]:
     """The terminal summary after the headline: (line, shown in red)."""
     gate, recorder = session.gate, session.recorder
     lines = []
+    lines += [(f"srcnn-gate set aside {what} (not run, not counted)", False) for what in session.set_aside]
     built, reused = session.cache_counts()
     if built or reused:
         lines.append((f"srcnn-gate artifacts: {built} built, {reused} reused "

@@ -44,6 +44,8 @@ def set_not_applicable_aside(config, items: list) -> None:
     if empty:
         items[:] = [item for item in items if item not in empty]
         config.hook.pytest_deselected(items=empty)
+        names = sorted({item.originalname if hasattr(item, "originalname") else item.name for item in empty})
+        session_of(config).set_aside.append(f"{len(empty)} test(s) with no case on this run: {', '.join(names)}")
 
 
 def set_missing_target_aside(state, items: list) -> None:

@@ -23,6 +23,7 @@ class GateSession:
     report_paths: tuple[Path, Path] | None = None
     report_error: str | None = None  # the report could not be written (read-only or full artifacts dir)
     document: dict | None = None  # this run's results document, its RELEASE line included (controller, at the end)
+    set_aside: list[str] = field(default_factory=list)  # tests deselected as not applicable, said once
     skip_reasons: dict[str, int] = field(default_factory=dict)  # reason -> tests skipped for it
     _gate: GateConfig | None = None
     _targets: dict | None = None

@@ -9,6 +9,9 @@ import torch.nn.functional as F
 from PIL import Image
 from skimage.metrics import peak_signal_noise_ratio
 
+from srcnn_support.gate.verdicts import CheckRecord
+from srcnn_support.model.network import read_weights
+
 pytestmark = pytest.mark.accuracy
 
 
@@ -25,8 +28,8 @@ def spec_pipeline(path, weights_path):
     y = (16.0 + (64.738 * b[..., 0] + 129.057 * b[..., 1] + 25.064 * b[..., 2]) / 256.0) / 255.0
     cb = 128.0 + (-37.945 * b[..., 0] - 74.494 * b[..., 1] + 112.439 * b[..., 2]) / 256.0
     cr = 128.0 + (112.439 * b[..., 0] - 94.154 * b[..., 1] - 18.285 * b[..., 2]) / 256.0
-    state = torch.load(weights_path, map_location="cpu", weights_only=True)
-    state = state.get("model", state)
+    state, _ = read_weights(weights_path)  # every form the gate accepts, through the one loader; all else is spec
+    state = {name: tensor.float() for name, tensor in state.items()}
     x = torch.from_numpy(y)[None, None]
     with torch.no_grad():
         x = F.relu(F.conv2d(x, state["conv1.weight"], state["conv1.bias"], padding=4))
@@ -48,10 +51,15 @@ def spec_pipeline(path, weights_path):
     return guide, standard, bicubic_psnr
 
 
-def test_suite_matches_independent_implementation(accuracy, gate, image_name):
+def test_suite_matches_independent_implementation(accuracy, gate, recorder, image_name):
     path = next(p for p in gate.dataset.files if p.stem == image_name)
     guide, standard, bicubic_psnr = spec_pipeline(path, gate.weights)
     ours = accuracy.reference.scores[image_name]
+    worst = max(abs(ours.guide_psnr_natural_clamped - guide), abs(ours.standard_psnr - standard),
+                abs(ours.bicubic_psnr - bicubic_psnr))
+    recorder.record(CheckRecord("pytorch", image_name, "matches_independent_implementation", worst <= 0.01, worst, 0.0,
+                                "<= 0.01 dB on the guide, standard and bicubic PSNR",
+                                explanation=f"{image_name}: the suite's PSNR is {worst:.4f} dB off the spec's"))
     assert ours.guide_psnr_natural_clamped == pytest.approx(guide, abs=0.01)
     assert ours.standard_psnr == pytest.approx(standard, abs=0.01)
     assert ours.bicubic_psnr == pytest.approx(bicubic_psnr, abs=0.01)

@@ -35,20 +35,20 @@ class ReleaseVerdict:
         """Failures grouped by check and cause: "standard_psnr_beats_bicubic: 15 (3 backends x 5 images)"."""
         grouped: dict[tuple[str, str | None], list[CheckRecord]] = {}
         for record in self.failed:
-            grouped.setdefault((record.check, self.causes.get(record.backend)), []).append(record)
+            cause = self.causes.get(record.backend)
+            grouped.setdefault((record.check, cause if cause != "ok" else None), []).append(record)
         lines = []
         for (check, cause), records in sorted(grouped.items(), key=lambda item: -len(item[1])):
             subjects = sorted({r.backend for r in records})
             scopes = sorted({r.image or (f"bs{r.batch_size}" if r.batch_size is not None else
                                          ("all" if r.target else "mean")) for r in records})
-            spread = _count(len(scopes), "image" if records[0].image else "scope")
+            spread = _count(len(scopes), "image") if records[0].image else ", ".join(scopes)
             if len(records) == 1:
                 why = (records[0].explanation or records[0].reason or "").split("\n")[0]
                 where = f"{subjects[0]}/{scopes[0]}" + (f": {why[:SHOWN_WHY]}" if why else "")
-            elif len(subjects) == 1:
-                where = f"{subjects[0]} x {spread}"
             else:
-                where = f"{_count(len(subjects), 'backend')} x {spread}"
+                who = subjects[0] if len(subjects) == 1 else _count(len(subjects), "backend")
+                where = f"{who} x {spread}" if records[0].image else f"{who}, {spread}"
             lines.append(f"{check}: {len(records)} ({where}{f'; cause: {cause}' if cause else ''})")
         return lines
 

@@ -35,7 +35,9 @@ def finish_controller(session: GateSession, pytest_session: pytest.Session) -> N
                                 f"{row['threshold']:.3f}", batch_size=row["batch_size"], target=row["target"]))
     if not (recorder.checks or recorder.measurements or recorder.perf or recorder.gate_tests):
         return  # no gate test ran (e.g. the suite's own unit tests): the last gate run's report stays
-    skipped = sorted(session.skip_reasons.items(), key=lambda item: -item[1])
+    recorded = {c.reason for c in recorder.checks.values() if c.passed is None}  # said once, by its record
+    skipped = sorted(((reason, count) for reason, count in session.skip_reasons.items() if reason not in recorded),
+                     key=lambda item: -item[1])
     recorder.meta.not_decided.extend(f"{reason} ({count} test{'s' if count > 1 else ''} skipped)"
                                      for reason, count in skipped[:SHOWN_SKIP_REASONS])
     if gate.require_target and not any(c.passed is not None for c in recorder.checks.values()):

@@ -186,13 +186,15 @@ def environment_blocks(env: dict) -> list:
 def failure_blocks(doc: dict) -> list:
     """Every failed check of the run (the RELEASE line's groups, one row each) and why others were not decided."""
     release = doc.get("release") or {}
-    failed = [c for c in doc.get("checks", []) if c["verdict"] == "fail"]
+    failed = sorted((c for c in doc.get("checks", []) if c["verdict"] == "fail"),
+                    key=lambda c: (c["check"], c["backend"], c.get("image") or "", c.get("batch_size") or 0))
     blocks: list = []
     if failed:
         rows = [[c["check"], c["backend"],
                  c.get("image") or (f"bs{c['batch_size']}" if c.get("batch_size") else "mean"),
                  _fmt(c.get("measured"), 4), _fmt(c.get("reference"), 4), c.get("tolerance") or "",
-                 (c.get("explanation") or c.get("reason") or "").split("\n")[0], c.get("test") or ""] for c in failed]
+                 (c.get("explanation") or c.get("reason") or "").split("\n")[0],
+                 (c.get("test") or "").rsplit("::", 1)[-1]] for c in failed]
         blocks.append(Table(["check", "subject", "scope", "measured", "reference", "tolerance", "why", "test"], rows))
     if release.get("why_undecided"):
         blocks.append("Not decided:" + "".join(f"\n- {why}" for why in release["why_undecided"]))

@@ -184,7 +184,8 @@ def environment_blocks(env: dict) -> list:
 
 
 def failure_blocks(doc: dict) -> list:
-    """Every failed check of the run (the RELEASE line's groups, one row each) and why others were not decided."""
+    """Every failed check of the run (the RELEASE line's groups, one row each) and why others were not decided;
+    the test that decided each is in the results JSON (``checks[].test``)."""
     release = doc.get("release") or {}
     failed = sorted((c for c in doc.get("checks", []) if c["verdict"] == "fail"),
                     key=lambda c: (c["check"], c["backend"], c.get("image") or "", c.get("batch_size") or 0))
@@ -193,9 +194,8 @@ def failure_blocks(doc: dict) -> list:
         rows = [[c["check"], c["backend"],
                  c.get("image") or (f"bs{c['batch_size']}" if c.get("batch_size") else "mean"),
                  _fmt(c.get("measured"), 4), _fmt(c.get("reference"), 4), c.get("tolerance") or "",
-                 (c.get("explanation") or c.get("reason") or "").split("\n")[0],
-                 (c.get("test") or "").rsplit("::", 1)[-1]] for c in failed]
-        blocks.append(Table(["check", "subject", "scope", "measured", "reference", "tolerance", "why", "test"], rows))
+                 (c.get("explanation") or c.get("reason") or "").split("\n")[0]] for c in failed]
+        blocks.append(Table(["check", "subject", "scope", "measured", "reference", "tolerance", "why"], rows))
     if release.get("why_undecided"):
         blocks.append("Not decided:" + "".join(f"\n- {why}" for why in release["why_undecided"]))
     return blocks

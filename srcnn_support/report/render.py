@@ -100,7 +100,7 @@ def render_html(sections: list[tuple[str, list]], headline: str) -> str:
                     body.append("<ul>" + "".join(f"<li>{inline(item[2:])}</li>" for item in lines[1:]) + "</ul>")
     style = (
         "body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;"
-        "margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right;overflow-wrap:anywhere}"
+        "margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}"
         "td:first-child,th:first-child{text-align:left}.fail{background:#fbb;font-weight:bold}.verdict{padding:.6em;font-size:1.2em}"
         ".verdict.pass{background:#bfb;font-weight:bold}.verdict.undecided{background:#ffd;font-weight:bold}"
         "img{max-width:100%;image-rendering:pixelated}"

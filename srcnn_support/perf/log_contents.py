@@ -33,12 +33,13 @@ import re
 _N = r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _STATS = rf"min = {_N}, max = {_N}, mean = {_N}, median = {_N}, percentile\(\d+(?:\.\d+)?%\) = {_N}"
 _STAGES = (
-    ("[e2e]", rf"^\s*\[e2e\] throughputRate: {_N}, latency: {_N}\s*$"),
-    ("[data read]", rf"^\s*\[data read\] throughputRate: {_N}, moduleLatency: {_N}\s*$"),
-    ("[preprocess]", rf"^\s*\[preprocess\] throughputRate: {_N}, moduleLatency: {_N}\s*$"),
-    ("[infer] or [inference]", rf"^\s*\[infer(?:ence)?\] throughputRate: {_N}, Interface throughputRate: {_N}, "
-                               rf"moduleLatency: {_N}\s*$"),
-    ("[post] or [postprocess]", rf"^\s*\[post(?:process)?\] throughputRate: {_N}, moduleLatency: {_N}\s*$"),
+    ("complete '[e2e]' line", rf"^\s*\[e2e\] throughputRate: {_N}, latency: {_N}\s*$"),
+    ("complete '[data read]' line", rf"^\s*\[data read\] throughputRate: {_N}, moduleLatency: {_N}\s*$"),
+    ("complete '[preprocess]' line", rf"^\s*\[preprocess\] throughputRate: {_N}, moduleLatency: {_N}\s*$"),
+    ("complete '[infer]' (or '[inference]') line",
+     rf"^\s*\[infer(?:ence)?\] throughputRate: {_N}, Interface throughputRate: {_N}, moduleLatency: {_N}\s*$"),
+    ("complete '[post]' (or '[postprocess]') line",
+     rf"^\s*\[post(?:process)?\] throughputRate: {_N}, moduleLatency: {_N}\s*$"),
 )
 _PURE = rf"ave_throughputRate\s*[:=]\s*{_N}\s*samples/s,\s*ave_latency\s*[:=]\s*{_N}\s*ms"
 _AIS = (

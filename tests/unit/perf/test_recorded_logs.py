@@ -15,6 +15,7 @@ from tests.conftest import LOGS
         ("benchmark_pure_infer_stdout_bs1.log", "pure_infer"),
         ("ais_bench_summary_bs1.log", "ais_bench"),
         ("ais_infer_summary_bs1.log", "ais_bench"),
+        ("2026_07_18-15_30_00_summary.json", "ais_bench"),
     ],
 )
 def test_every_recorded_ascend_format_reproduces_the_guides_card_figure(name, kind):

@@ -3,7 +3,9 @@
 The NPU step often runs on another machine; the gate then reads what the tool wrote. A file is
 recognised by the tool's own file name (``perf_vision_batchsize_{B}_device_{D}.txt``,
 ``PureInfer_perf_of_{om}_in_device_{D}.txt``) or, for logs of printed output, by its lines
-(ais_bench / ais_infer Performance Summary, trtexec's GPU compute statistics).
+(ais_bench / ais_infer Performance Summary, trtexec's GPU compute statistics); ais_bench's ``*_summary.json``
+by its name or JSON content. A log must hold every line its tool always writes, and a batch size it states
+must agree with the file name's (``log_contents``).
 """
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ beside it where the tool prints one.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -120,6 +121,38 @@ def parse_ais_bench_summary(text: str, batch_size: int | None = None, source: st
         e2e = images_per_second(batch_size, mean_ms + h2d["mean"] + d2h["mean"])
     return ToolFigure("ais_bench", batch_size, images_per_second(batch_size, mean_ms), mean_ms,
                       compute.get("median"), compute.get("p99"), e2e)
+
+
+def parse_ais_bench_json(text: str, source: str = "ais_bench summary JSON") -> ToolFigure:
+    """ais_bench's ``{output}/{date-time}_summary.json`` (``{output_dirname}_summary.json``; the older ais_infer
+    wrote ``sumary.json``): Ascend/tools ``ais-bench_workload/tool/ais_bench/ais_bench/infer/summary.py``
+    (commit 9d6da90f) ``Summary.report`` dumps ``infodict``: ``NPU_compute_time`` / ``H2D_latency`` /
+    ``D2H_latency`` as ``{"min", "max", "mean", "median", "percentile(99%)", "count"}`` (ms), ``throughput``
+    (``1000*batchsize/NPU_compute_time.mean``, images/s), ``args`` (``sys.argv``), ``npu_compute_time_list``,
+    ``pid``. The figure is that ``throughput``; the batch size is ``throughput x mean / 1000`` (no key holds it)."""
+    try:
+        info = json.loads(text)
+    except ValueError as exc:
+        raise SrcnnGateError(source, f"incomplete ais_bench summary JSON (cut?): {exc}") from None
+    compute = info.get("NPU_compute_time") if isinstance(info, dict) else None
+    throughput = info.get("throughput") if isinstance(info, dict) else None
+    mean_ms = compute.get("mean") if isinstance(compute, dict) else None
+    if not isinstance(mean_ms, (int, float)) or not isinstance(throughput, (int, float)):
+        raise SrcnnGateError(source, "incomplete ais_bench summary JSON: no numeric 'throughput' and "
+                                     "'NPU_compute_time' mean")
+    if throughput <= 0 or mean_ms <= 0:
+        raise SrcnnGateError(source, f"ais_bench summary JSON times no inference (throughput {throughput}, "
+                                     f"NPU_compute_time mean {mean_ms} ms)")
+    batch = throughput * mean_ms / 1000.0
+    if abs(batch - round(batch)) > 1e-3 or round(batch) < 1:
+        raise SrcnnGateError(source, f"ais_bench summary JSON: throughput x NPU_compute_time mean / 1000 = {batch:g}, "
+                                     "not a whole batch size")
+    means = [info.get(k, {}).get("mean") for k in ("H2D_latency", "D2H_latency") if isinstance(info.get(k), dict)]
+    e2e = None
+    if len(means) == 2 and all(isinstance(m, (int, float)) and m > 0 for m in means):
+        e2e = images_per_second(round(batch), mean_ms + sum(means))
+    return ToolFigure("ais_bench", round(batch), float(throughput), float(mean_ms), compute.get("median"),
+                      compute.get("percentile(99%)"), e2e)
 
 
 def _trtexec_summary_line(text: str, label: str) -> dict[str, float] | None:

@@ -60,6 +60,18 @@ def test_gate_perf_command_passes_fails_and_refuses(tmp_path, capsys):
     assert "error: nope: unknown target" in capsys.readouterr().err
 
 
+
+def test_gate_perf_refuses_a_cut_log_with_one_line(tmp_path, capsys):
+    """The guide's file cut mid-figure ('Interface throughputRate: 34') is not gated as 34 images/s: exit 2."""
+    text = (LOGS / "perf_vision_batchsize_1_device_0.txt").read_text()
+    path = tmp_path / "perf_vision_batchsize_1_device_0.txt"
+    path.write_text(text[:text.index("348.038") + 2])
+    assert main(["gate-perf", "--target", "ascend310", "--perf-log", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (f"error: {path}: incomplete benchmark perf file (cut?): no complete '[infer]' "
+                            "(or '[inference]') line; no complete '[post]' (or '[postprocess]') line\n")
+    assert "RELEASE" not in captured.out
+
 def _bs16_run(folder: Path, chip_rate: float) -> Path:
     path = folder / "perf_vision_batchsize_16_device_0.txt"
     path.write_text((LOGS / "perf_vision_batchsize_1_device_0.txt").read_text().replace("348.038", str(chip_rate)))

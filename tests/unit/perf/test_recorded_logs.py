@@ -15,6 +15,7 @@ from tests.conftest import LOGS
         ("benchmark_pure_infer_stdout_bs1.log", "pure_infer"),
         ("ais_bench_summary_bs1.log", "ais_bench"),
         ("ais_infer_summary_bs1.log", "ais_bench"),
+        ("2026_07_18-15_30_00_summary.json", "ais_bench"),
     ],
 )
 def test_every_recorded_ascend_format_reproduces_the_guides_card_figure(name, kind):
@@ -32,7 +33,7 @@ def test_recorded_trtexec_logs_reproduce_the_t4_figure():
 
 def test_perf_vision_name_gives_batch_and_device(tmp_path):
     path = tmp_path / "perf_vision_batchsize_16_device_3.txt"
-    path.write_text("[infer] throughputRate: 1.0, Interface throughputRate: 500.5, moduleLatency: 2.0\n")
+    path.write_text((LOGS / "perf_vision_batchsize_1_device_0.txt").read_text().replace("348.038", "500.5"))
     recorded = read_perf_log(path)
     assert (recorded.batch_size, recorded.device, recorded.figure.compute_fps) == (16, 3, 500.5)
 
@@ -43,7 +44,7 @@ def test_unrecognised_or_unnamed_logs_are_one_line_errors(tmp_path):
     with pytest.raises(SrcnnGateError, match="not a benchmark perf file"):
         read_perf_log(other)
     unnamed = tmp_path / "summary.log"
-    unnamed.write_text("[INFO] throughput (1000*batchsize/NPU_compute_time): 348.038\n")
+    unnamed.write_text((LOGS / "ais_infer_summary_bs1.log").read_text())  # ais_infer prints no batch size
     with pytest.raises(SrcnnGateError, match="batch size unknown"):
         read_perf_log(unnamed)
     with pytest.raises(SrcnnGateError, match="cannot read"):

@@ -31,6 +31,7 @@ class RunnerOptions:
     device_id: int = 0
     threads: int | None = None
     calibration_dir: Path | None = None
+    calibration_looked: tuple[str, ...] = ()  # where the calibration folder was looked for, when none was found
     given_om: tuple[tuple[int, Path], ...] = ()  # --om: used instead of building with ATC
     onnx: Path | None = None  # --onnx: the user's own model, gated instead of one exported from the weights
 
@@ -53,6 +54,10 @@ def build_onnxruntime_quantized(name, cache, weights, batch_size, options) -> Ru
     from srcnn_support.convert.quantize import quantized_model
 
     precision = name.rsplit("-", 1)[1]
+    if precision == "int8" and options.calibration_dir is None and options.calibration_looked:
+        from srcnn_support.prepare.datasets import calibration_not_found
+
+        raise MissingRuntimeError(name, calibration_not_found(options.calibration_looked))
     model = quantized_model(cache, _model(cache, weights, None, options), precision, options.calibration_dir)
     return OnnxRuntimeRunner(model, threads=options.threads, precision=precision, name=name)
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -221,8 +223,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
-    except SrcnnGateError as exc:
+    except (SrcnnGateError, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno not in DISK_ERRORS:
+            raise
         if args.debug:
             traceback.print_exc()
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc if isinstance(exc, SrcnnGateError) else disk_error(exc)}", file=sys.stderr)
         return 2
+
+
+DISK_ERRORS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT}  # a full, read-only or forbidden place
+
+
+def disk_error(exc: OSError) -> SrcnnGateError:
+    """``<path>: No space left on device (ENOSPC)``: the path the system names, or the file being written."""
+    return SrcnnGateError(exc.filename, f"{exc.strerror or os.strerror(exc.errno)} ({errno.errorcode[exc.errno]})")

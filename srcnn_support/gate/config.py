@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from srcnn_support.convert.om_files import given_om_models
-from srcnn_support.prepare.datasets import DATA_ROOT_ENV, Dataset, data_root, resolve_dataset
+from srcnn_support.prepare.datasets import Dataset, calibration_search, resolve_dataset
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_WEIGHTS = PROJECT_ROOT / "fixtures" / "weights" / "srcnn_x2_gate.pth"
@@ -30,6 +31,7 @@ class GateConfig:
     perf_logs: tuple[Path, ...] = ()
     given_om: tuple[tuple[int, Path], ...] = ()  # --om: the user's own .om files, by batch size
     onnx: Path | None = None  # --onnx: gate this model instead of one exported from the weights
+    calibration_looked: tuple[str, ...] = ()  # where INT8 calibration images were looked for, when none were found
 
     @property
     def report_dir(self) -> Path:
@@ -40,9 +42,11 @@ class GateConfig:
 def gate_config(option) -> GateConfig:
     """``option(name)`` returns the value of ``--name`` (pytest's ``config.getoption`` fits)."""
     devices = option("devices")
+    dataset = resolve_dataset(option("dataset_dir"), option("dataset"), option("data_root"))
+    calibration_dir, looked = calibration_search(option("calibration_dir"), option("data_root"), dataset.directory)
     return GateConfig(
         weights=Path(option("weights") or os.environ.get("SRCNN_WEIGHTS") or DEFAULT_WEIGHTS),
-        dataset=resolve_dataset(option("dataset_dir"), option("dataset"), option("data_root")),
+        dataset=dataset,
         artifacts_dir=Path(option("artifacts_dir") or DEFAULT_ARTIFACTS),
         target=option("target"),
         results_json=Path(option("results_json")) if option("results_json") else None,
@@ -50,20 +54,12 @@ def gate_config(option) -> GateConfig:
         devices=tuple(int(d) for d in devices.split(",")) if devices else (),
         soc_version=option("soc_version"),
         precision_mode=option("precision_mode"),
-        calibration_dir=_calibration_dir(option("calibration_dir"), option("data_root")),
+        calibration_dir=calibration_dir,
         perf_logs=tuple(Path(p) for p in option("perf_log") or ()),
         given_om=given_om_models(option("om")),
         onnx=Path(option("onnx")) if option("onnx") else None,
+        calibration_looked=looked,
     )
-
-
-def _calibration_dir(explicit: str | None, explicit_root: str | None) -> Path | None:
-    if explicit:
-        return Path(explicit)
-    train = data_root(explicit_root) / "train"
-    if explicit_root or os.environ.get(DATA_ROOT_ENV):
-        return train
-    return train if train.is_dir() else None
 
 
 def check_given_files(gate: GateConfig) -> None:
@@ -78,3 +74,21 @@ def check_given_files(gate: GateConfig) -> None:
     for path in gate.perf_logs:
         if not path.is_file():
             raise SrcnnGateError(path, "--perf-log: file not found")
+    check_artifacts_dir(gate.artifacts_dir)
+
+
+def check_artifacts_dir(folder: Path) -> None:
+    """Create the artifacts folder and write a probe file in it: as root, permission bits alone may not stop writes,
+    so only a real write says whether the cache, the report and pytest's cache can go there."""
+    from srcnn_support.errors import SrcnnGateError
+
+    if folder.exists() and not folder.is_dir():
+        raise SrcnnGateError(folder, "--artifacts-dir: not a folder (a file is in its place)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".write-probe-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise SrcnnGateError(folder, f"--artifacts-dir: cannot create or write in this folder "
+                                     f"({exc.strerror or exc})") from None

@@ -84,7 +84,9 @@ def release_verdict(check_rows: list[dict], why_undecided=(), causes: dict | Non
     passed = sum(1 for r in records.values() if r.passed is True)
     failed = tuple(r for r in records.values() if r.passed is False)
     undecided = [r for r in records.values() if r.passed is None]
-    reasons = [r.reason for r in undecided if r.reason] + list(why_undecided)
+    counted = list(why_undecided)  # a skip reason with its count, "<reason> (N tests skipped)", says it once
+    reasons = [r.reason for r in undecided if r.reason and not any(w.startswith(f"{r.reason} (") for w in counted)]
+    reasons += counted
     return ReleaseVerdict(passed, failed, len(undecided), tuple(dict.fromkeys(reasons)), causes or {})
 
 

@@ -111,7 +111,7 @@ def backend_faults_fail_the_test(recorder: ResultsRecorder, target: str, backend
 def perf_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, weights_identity):
     def build(batch_size: int, device_id: int = 0) -> BuiltRunner:
         options = RunnerOptions(gate.soc_version, gate.precision_mode, device_id, calibration_dir=gate.calibration_dir,
-                                given_om=gate.given_om, onnx=gate.onnx)
+                                calibration_looked=gate.calibration_looked, given_om=gate.given_om, onnx=gate.onnx)
         return _runner_or_skip(perf_target.backend, artifact_cache, gate, batch_size, options, gate.require_target)
 
     return build
@@ -120,7 +120,8 @@ def perf_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, we
 @pytest.fixture(scope="session")
 def perf_variant_runner(gate: GateConfig, perf_target, artifact_cache: ArtifactCache, weights_identity):
     def build(backend: str, batch_size: int = 1) -> BuiltRunner:
-        options = RunnerOptions(calibration_dir=gate.calibration_dir, onnx=gate.onnx)
+        options = RunnerOptions(calibration_dir=gate.calibration_dir, calibration_looked=gate.calibration_looked,
+                                onnx=gate.onnx)
         return _runner_or_skip(backend, artifact_cache, gate, batch_size, options, require=False)
 
     return build
@@ -156,7 +157,7 @@ def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_
 
     options = AccuracyOptions(soc_version=gate.soc_version, precision_mode=gate.precision_mode, given_om=gate.given_om,
                               device_id=gate.devices[0] if gate.devices else 0, calibration_dir=gate.calibration_dir,
-                              onnx=gate.onnx)
+                              calibration_looked=gate.calibration_looked, onnx=gate.onnx)
     session = AccuracySession(artifact_cache, gate.weights, prepared, options)
     session.diagnoses = FailureDiagnoses(gate.weights, list(gate.dataset.files), recorder.meta.diagnosis)
     _save_reference_pictures(session, gate.report_dir)

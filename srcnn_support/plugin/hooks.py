@@ -13,6 +13,7 @@ from srcnn_support.plugin.finish import finish_controller, summary_lines
 from srcnn_support.plugin.options import register_markers
 from srcnn_support.plugin.outcomes import (
     failure_message,
+    set_missing_calibration_aside,
     set_missing_target_aside,
     set_not_applicable_aside,
     skip_reason,
@@ -68,6 +69,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
     set_not_applicable_aside(config, items)
     set_missing_target_aside(session_of(config), items)
+    set_missing_calibration_aside(session_of(config), items)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -71,3 +71,35 @@ def set_missing_target_aside(state, items: list) -> None:
     state.recorder.record(CheckRecord(target.name, None, "target hardware present", passed, target=target.name,
                                       reason=f"{what}; {len(needing)} perf test(s) not run{tail}",
                                       explanation=f"{what}{tail}"))
+
+
+INT8_BACKEND = "onnxruntime-int8"
+INT8_ONLY_TESTS = ("test_int8_calibration_images_are_not_test_images",)
+
+
+def set_missing_calibration_aside(state, items: list) -> None:
+    """No INT8 calibration folder anywhere the suite looked: the INT8 tests are set aside once, every place looked
+    named on one line of the summary, not skipped one by one with the same reason."""
+    from srcnn_support.prepare.datasets import calibration_not_found
+
+    gate = state.gate
+    if gate.calibration_dir is not None or not gate.calibration_looked:
+        return
+    needing = [item for item in items if _uses_int8(item)]
+    if needing:
+        items[:] = [item for item in items if item not in needing]
+        state.config.hook.pytest_deselected(items=needing)
+        state.set_aside.append(f"{len(needing)} INT8 test(s): {INT8_BACKEND}: "
+                               f"{calibration_not_found(gate.calibration_looked)}")
+
+
+def _uses_int8(item) -> bool:
+    """A test parametrised with the INT8 backend (by name, or a perf variant of it), or one about INT8 alone."""
+    if getattr(item, "originalname", item.name) in INT8_ONLY_TESTS:
+        return True
+    for value in getattr(getattr(item, "callspec", None), "params", {}).values():
+        parts = value if isinstance(value, tuple) else (value,)
+        if any(part == INT8_BACKEND if isinstance(part, str) else getattr(part, "backend", None) == INT8_BACKEND
+               for part in parts):
+            return True
+    return False

@@ -23,6 +23,7 @@ class Dataset:
     files: tuple[Path, ...]
     description: str
     skipped: tuple[str, ...] = ()
+    directory: Path | None = None  # the folder the user named; None for the bundled sample photos
 
     @property
     def names(self) -> list[str]:
@@ -69,4 +70,38 @@ def resolve_dataset(dataset_dir: str | None = None, dataset: str | None = None,
     directory = Path(chosen)
     folder = scan_images(directory)
     return Dataset(directory.name or str(directory), folder.files,
-                   f"dataset {directory} ({len(folder.files)} images)", folder.skipped)
+                   f"dataset {directory} ({len(folder.files)} images)", folder.skipped, directory)
+
+
+def calibration_search(explicit: str | None, explicit_root: str | None,
+                       dataset_dir: Path | None) -> tuple[Path | None, tuple[str, ...]]:
+    """The INT8 calibration folder and, when none is found, every place looked (for the skip reason).
+
+    ``--calibration-dir``, else ``<data root>/train`` when a root is named (``--data-root``, $SRCNN_DATA_ROOT);
+    else ``train/`` beside the dataset folder (``Set5/../train``, as the shared data is laid out), then the
+    default data root's ``train/``. Never the dataset folder itself: calibration images must not be test images.
+    """
+    if explicit:
+        return Path(explicit), ()
+    if explicit_root or os.environ.get(DATA_ROOT_ENV):
+        return data_root(explicit_root) / "train", ()
+    beside = [Path(os.path.abspath(dataset_dir)).parent / "train"] if dataset_dir else []
+    looked: list[str] = []
+    seen: set[str] = set()
+    for candidate in [*beside, data_root() / "train"]:
+        real = os.path.realpath(candidate)
+        if real in seen:
+            continue
+        seen.add(real)
+        if dataset_dir is not None and real == os.path.realpath(dataset_dir):
+            looked.append(f"{candidate} (the dataset itself, never used)")
+        elif candidate.is_dir():
+            return candidate, ()
+        else:
+            looked.append(str(candidate))
+    return None, tuple(looked)
+
+
+def calibration_not_found(looked: tuple[str, ...]) -> str:
+    return (f"INT8 calibration images not found: looked in {', '.join(looked)}; pass --calibration-dir, "
+            "or --data-root (or SRCNN_DATA_ROOT) naming the folder that holds train/")

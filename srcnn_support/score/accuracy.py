@@ -53,6 +53,7 @@ class AccuracyOptions:
     device_id: int = 0
     batch_size: int = 1
     calibration_dir: Path | None = None
+    calibration_looked: tuple[str, ...] = ()
     given_om: tuple[tuple[int, Path], ...] = ()
     onnx: Path | None = None
 
@@ -100,7 +101,8 @@ class AccuracySession:
 
     def _make_runner(self, backend: str) -> tuple[Runner, bool]:
         options = RunnerOptions(self.options.soc_version, self.options.precision_mode, self.options.device_id,
-                                calibration_dir=self.options.calibration_dir, given_om=self.options.given_om,
+                                calibration_dir=self.options.calibration_dir,
+                                calibration_looked=self.options.calibration_looked, given_om=self.options.given_om,
                                 onnx=self.options.onnx)
         built = make_runner(backend, self.cache, self.weights, self.options.batch_size, options)
         return built.runner, built.fixed_batch

@@ -18,6 +18,7 @@ from srcnn_support.gate.accuracy_rules import (
 )
 from srcnn_support.gate.config import PUBLISHED_TABLE
 from srcnn_support.gate.verdicts import relative_check
+from srcnn_support.prepare.datasets import calibration_not_found
 from srcnn_support.prepare.guide_files import Layout
 from srcnn_support.score.accuracy import (
     RELATIVE_TOLERANCE,
@@ -143,6 +144,8 @@ def test_quantized_standard_psnr_close_to_fp32(accuracy, recorder, backend):
 
 def test_int8_calibration_images_are_not_test_images(gate, recorder):
     """INT8 is calibrated on training images only; a --calibration-dir pointing at the test set is caught."""
+    if gate.calibration_dir is None and gate.calibration_looked:
+        pytest.skip(f"onnxruntime-int8: {calibration_not_found(gate.calibration_looked)}")
     if gate.calibration_dir is None or not gate.calibration_dir.is_dir():
         pytest.skip(f"no INT8 calibration directory ({gate.calibration_dir}); the INT8 backend is skipped too")
     calibration = {sha256_file(f): f for f in calibration_files(gate.calibration_dir)}

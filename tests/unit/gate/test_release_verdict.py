@@ -45,6 +45,12 @@ def test_nothing_decided_is_undecided_naming_why():
                                   "no TensorRT; perf target ascend310 is not on this machine")
 
 
+def test_a_skipped_runtime_counted_in_its_skips_is_named_once():
+    verdict = release_verdict([PASSING[2]], why_undecided=["no TensorRT (3 tests skipped)"])
+    assert verdict.headline() == ("RELEASE UNDECIDED: no check was decided (1 not decided): "
+                                  "no TensorRT (3 tests skipped)")
+
+
 def test_one_key_is_one_decision():
     card = {"backend": "ascend310/ascend-om", "image": None, "check": "min_fps_per_card", "verdict": "pass",
             "batch_size": 1, "target": "ascend310"}

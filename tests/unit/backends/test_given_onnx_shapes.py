@@ -97,3 +97,13 @@ def test_a_three_channel_output_is_refused(tmp_path):
     _torch_export(torch.nn.Conv2d(1, 3, 3, padding=1), path, (1, 1, 32, 32), None)
     with pytest.raises(SrcnnGateError, match=r"rgb\.onnx: output 'out' is \[1, 3, 32, 32\] for an input of "):
         check_onnx_file(path)
+
+
+def test_fp16_from_a_bs16_model_equals_fp16_from_the_dynamic_export(models, tmp_path):
+    from srcnn_support.cache import ArtifactCache
+    from srcnn_support.convert.quantize import quantized_model
+
+    cache = ArtifactCache(tmp_path / "cache")
+    batch = np.random.default_rng(2).random((3, 1, 64, 64), dtype=np.float32)
+    fixed = _run(quantized_model(cache, models / "bs16.onnx", "fp16", None), batch)
+    assert np.abs(fixed - _run(quantized_model(cache, models / "dynamic.onnx", "fp16", None), batch)).max() <= 1e-5

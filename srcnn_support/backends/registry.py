@@ -68,6 +68,6 @@ ACCURACY_BACKENDS = names(accuracy_gate=True)
 # Reduced precision by construction (int8, fp16, TF32's 10-bit mantissa): max-abs to PyTorch fp32 is reported,
 # not gated at 1e-4; the mean standard PSNR must stay within 0.1 dB of fp32 instead.
 QUANTIZED_BACKENDS = names(accuracy_gate=True, equals_pytorch=False)
-# Whole images where the input shape is free, then fixed-shape models as 256 x 256 tiles (score/tiling.py).
+# Whole images where the input shape is free, then fixed-shape models as 256 x 256 tiles (backends/tiling.py).
 FULL_SIZE_BACKENDS = names(full_size=True, fixed_batch=False) + names(full_size=True, fixed_batch=True)
 TORCH_CUDA_BACKENDS = tuple(x.name for x in REGISTRY if x.build is b.build_torch_cuda)

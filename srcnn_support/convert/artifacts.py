@@ -5,7 +5,7 @@ from pathlib import Path
 
 from srcnn_support.cache import ArtifactCache, code_version, sha256_file
 from srcnn_support.convert.atc import ATC_CODE_MODULES, AtcRequest, atc_version, convert, find_atc
-from srcnn_support.export.onnx_export import EXPORT_CODE_MODULES, export_onnx
+from srcnn_support.export.onnx_export import EXPORT_CODE_MODULES, export_onnx, onnx_sha256
 from srcnn_support.model.network import load_model
 from srcnn_support.prepare.imaging import CROP_SIZE, SCALE
 from srcnn_support.prepare.prep import PREP_CODE_MODULES, PreparedImage, load_prepared, prepare_image
@@ -34,7 +34,7 @@ def onnx_model(cache: ArtifactCache, weights: Path, batch_size: int | None) -> P
 
 
 def given_onnx(path: Path) -> Path:
-    """``--onnx``: the user's own model, used as is after checking that it is ONNX with the guide's input."""
+    """``--onnx``: the user's own model, used as is after checking its input and output (``check_onnx_file``)."""
     from srcnn_support.export.onnx_export import check_onnx_file
 
     check_onnx_file(Path(path))
@@ -43,7 +43,7 @@ def given_onnx(path: Path) -> Path:
 
 def om_model(cache: ArtifactCache, onnx_path: Path, batch_size: int, soc_version: str, precision_mode: str) -> Path:
     atc = find_atc()
-    parts = {"onnx_sha256": sha256_file(onnx_path), "batch_size": batch_size, "soc_version": soc_version,
+    parts = {"onnx_sha256": onnx_sha256(onnx_path), "batch_size": batch_size, "soc_version": soc_version,
              "precision_mode": precision_mode, "atc_version": atc_version(atc), "code": code_version(ATC_CODE_MODULES)}
     stem = f"srcnn_x2_bs{batch_size}"
 

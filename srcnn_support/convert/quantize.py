@@ -15,7 +15,7 @@ import numpy as np
 
 from srcnn_support.cache import ArtifactCache, code_version, sha256_file
 from srcnn_support.errors import MissingRuntimeError
-from srcnn_support.export.onnx_export import INPUT_NAME
+from srcnn_support.export.onnx_export import INPUT_NAME, onnx_sha256, with_free_shape
 from srcnn_support.export.onnxruntime_session import session_options
 from srcnn_support.prepare.imaging import degrade, guide_crop, list_images, load_rgb, network_input
 
@@ -198,14 +198,23 @@ def build_fp16(fp32_onnx: Path, out: Path) -> None:
     onnx.save(convert_float_to_float16(onnx.load(str(fp32_onnx)), keep_io_types=True), str(out))
 
 
+def _build(build, fp32_onnx: Path, tmp: Path, *args) -> None:
+    source = with_free_shape(fp32_onnx, tmp)
+    try:
+        build(source, *args)
+    finally:
+        if source != fp32_onnx:
+            source.unlink()
+
+
 def quantized_model(cache: ArtifactCache, fp32_onnx: Path, precision: str, calibration_dir: Path | None) -> Path:
     import onnxruntime
 
-    parts = {"onnx_sha256": sha256_file(fp32_onnx), "precision": precision, "onnxruntime": onnxruntime.__version__,
+    parts = {"onnx_sha256": onnx_sha256(fp32_onnx), "precision": precision, "onnxruntime": onnxruntime.__version__,
              "code": code_version(QUANT_CODE_MODULES)}
     name = f"srcnn_x2_{precision}.onnx"
     if precision == "fp16":
-        return cache.get_or_build("quantized", parts, lambda tmp: build_fp16(fp32_onnx, tmp / name)) / name
+        return cache.get_or_build("quantized", parts, lambda tmp: _build(build_fp16, fp32_onnx, tmp, tmp / name)) / name
     if precision != "int8":
         raise ValueError(f"unknown precision {precision!r}")
     if calibration_dir is None or not Path(calibration_dir).is_dir():
@@ -216,4 +225,5 @@ def quantized_model(cache: ArtifactCache, fp32_onnx: Path, precision: str, calib
                   "output_conv_copies": OUTPUT_CONV_COPIES, "seed": SEED,
                   "gptq": list(GPTQ_CONVS),
                   "patches_per_image": PATCHES_PER_IMAGE, "output_mean_correction": True})
-    return cache.get_or_build("quantized", parts, lambda tmp: build_int8(fp32_onnx, tmp / name, files)) / name
+    return cache.get_or_build("quantized", parts,
+                              lambda tmp: _build(build_int8, fp32_onnx, tmp, tmp / name, files)) / name

@@ -27,14 +27,18 @@ def _user_error(exc: SrcnnGateError):
 
 
 def given_artifact_records(onnx_path) -> list[dict]:
-    """``--onnx``: refuse a bad file once, up front; otherwise its path and sha256 for the report."""
+    """``--onnx``: refuse a bad file once, up front; otherwise its path and sha256 for the report (with
+    external data: over the model and its data files, each of which is listed with its own sha256)."""
     from srcnn_support.cache import sha256_file
+    from srcnn_support.export.onnx_export import external_data_files, onnx_sha256
 
     try:
         artifacts.given_onnx(onnx_path)
     except SrcnnGateError as exc:
         _user_error(exc)
-    return [{"kind": "onnx", "path": str(onnx_path), "sha256": sha256_file(onnx_path)}]
+    record = {"kind": "onnx", "path": str(onnx_path), "sha256": onnx_sha256(onnx_path)}
+    data = [{"path": str(f), "sha256": sha256_file(f)} for f in external_data_files(onnx_path)]
+    return [record | {"external_data": data} if data else record]
 
 
 @pytest.fixture(scope="session")

@@ -1,3 +1,3 @@
 """Guide step 5, postprocessing and scoring:
-PSNR/SSIM, scoring a backend over images, the full-size protocol, tiling.
+PSNR/SSIM, scoring a backend over images, the full-size protocol.
 """

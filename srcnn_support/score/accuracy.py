@@ -109,13 +109,13 @@ class AccuracySession:
 
     def full_size(self, backend: str, files: list[Path]) -> list:
         """The usual SR benchmark protocol (full-size images) for one backend; cached per session."""
+        from srcnn_support.backends.tiling import fixed_shape_inference
         from srcnn_support.score.fullsize import evaluate_files
-        from srcnn_support.score.tiling import fixed_shape_inference
 
         if backend not in self._full_size:
             runner, fixed_batch = self._make_runner(backend)
             with runner:
-                # a fixed-shape model (.om) sees the image as 256 x 256 tiles with an exact halo (tiling.py)
+                # a fixed-shape model (.om) sees the image as 256 x 256 tiles with an exact halo (backends/tiling.py)
                 infer = fixed_shape_inference(runner.infer, getattr(runner, "batch_size", 1)) if fixed_batch else None
                 self._full_size[backend] = evaluate_files(runner, files, infer=infer)
         return self._full_size[backend]

@@ -10,7 +10,7 @@ PEAK_RSS = """
 import sys, numpy as np, torch
 from srcnn_support.model.network import SRCNN
 from srcnn_support.backends.pytorch import PyTorchRunner
-from srcnn_support.score.tiling import tiled_inference
+from srcnn_support.backends.tiling import tiled_inference
 
 
 def status(field):

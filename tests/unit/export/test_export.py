@@ -61,5 +61,5 @@ def test_wrong_input_name_is_refused(tmp_path):
 
 def test_wrong_input_shape_is_refused(tmp_path):
     _identity_model(tmp_path / "m.onnx", INPUT_NAME, [1, 3, 256, 256])
-    with pytest.raises(SrcnnGateError, match=r"has shape \[1, 3, 256, 256\], expected \[N, 1, 256, 256\]"):
+    with pytest.raises(SrcnnGateError, match=r"has shape \[1, 3, 256, 256\], expected \[N, 1, H, W\]"):
         check_onnx_file(tmp_path / "m.onnx")

@@ -5,9 +5,9 @@ import torch
 
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
 from srcnn_support.backends.pytorch import PyTorchRunner
+from srcnn_support.backends.tiling import HALO, tile_starts, tiled_inference
 from srcnn_support.export.onnx_export import export_onnx
 from srcnn_support.model.network import SRCNN
-from srcnn_support.score.tiling import HALO, tile_starts, tiled_inference
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def test_tiled_with_a_fixed_shape_model(model, tmp_path):
 
 
 def test_fixed_shape_inference_feeds_only_full_batches_of_full_tiles():
-    from srcnn_support.score.tiling import fixed_shape_inference
+    from srcnn_support.backends.tiling import fixed_shape_inference
 
     seen = []
 

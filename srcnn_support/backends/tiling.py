@@ -24,12 +24,14 @@ def tile_starts(length: int, tile: int, halo: int = HALO) -> list[int]:
     return starts + [length - tile]
 
 
-def tiled_inference(infer: Callable[[np.ndarray], np.ndarray], plane: np.ndarray, tile: int = 256,
+def tiled_inference(infer: Callable[[np.ndarray], np.ndarray], plane: np.ndarray, tile: int | tuple[int, int] = 256,
                     halo: int = HALO, batch_size: int = 4, fill_batches: bool = False) -> np.ndarray:
-    """``infer`` maps an N x 1 x t x t batch to the same shape; tiles smaller than ``tile`` only when
-    the image is, so a fixed-shape model (one .om per batch) works for any image at least tile-sized."""
+    """``infer`` maps an N x 1 x th x tw batch to the same shape (``tile``: t for t x t, or (th, tw)); tiles
+    smaller than ``tile`` only when the image is, so a fixed-shape model (one .om per batch, an ONNX model
+    fixed at H x W) works for any image at least tile-sized."""
     height, width = plane.shape
-    th, tw = min(tile, height), min(tile, width)
+    tile_h, tile_w = (tile, tile) if isinstance(tile, int) else tile
+    th, tw = min(tile_h, height), min(tile_w, width)
     output = np.empty((height, width), np.float32)
     boxes = [(top, left) for top in tile_starts(height, th, halo) for left in tile_starts(width, tw, halo)]
     for i in range(0, len(boxes), batch_size):
@@ -48,8 +50,9 @@ def tiled_inference(infer: Callable[[np.ndarray], np.ndarray], plane: np.ndarray
 
 
 def fixed_shape_inference(infer: Callable[[np.ndarray], np.ndarray], batch_size: int,
-                          tile: int = 256) -> Callable[[np.ndarray], np.ndarray]:
-    """Plane -> plane through a model fixed at ``batch_size x 1 x tile x tile`` (an .om, a fixed engine).
+                          tile: int | tuple[int, int] = 256) -> Callable[[np.ndarray], np.ndarray]:
+    """Plane -> plane through a model fixed at ``batch_size x 1 x tile x tile`` (an .om, a fixed engine),
+    or ``batch_size x 1 x th x tw`` for ``tile=(th, tw)``.
 
     A side shorter than the tile is zero-padded up to it and cropped back. That is exact except in
     the HALO-pixel band next to the padded edge: there the whole-image network zero-pads each
@@ -57,7 +60,8 @@ def fixed_shape_inference(infer: Callable[[np.ndarray], np.ndarray], batch_size:
     """
     def run(plane: np.ndarray) -> np.ndarray:
         height, width = plane.shape
-        padded = np.pad(plane, ((0, max(0, tile - height)), (0, max(0, tile - width))))
+        tile_h, tile_w = (tile, tile) if isinstance(tile, int) else tile
+        padded = np.pad(plane, ((0, max(0, tile_h - height)), (0, max(0, tile_w - width))))
         return tiled_inference(infer, padded, tile, batch_size=batch_size, fill_batches=True)[:height, :width]
 
     return run

@@ -172,13 +172,28 @@ def _outputs(onnx_path: Path, planes: list[np.ndarray]) -> np.ndarray:
     return np.stack([np.asarray(session.run(None, feed)[0], dtype=np.float32) for feed in feeds])
 
 
+QUANTIZABLE_OPSETS = (13, 17)  # per-channel DequantizeLinear needs 13 (axis); ReduceMean takes axes as input from 18
+
+
+def quantizable_opset(model):
+    """A given model of another opset (the guide's 11, torch's current 18+) converted into the range the quantizer
+    and the copies' ReduceMean are written for; SRCNN's Conv and Relu mean the same in every opset."""
+    from onnx import version_converter
+
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
+    low, high = QUANTIZABLE_OPSETS
+    if opset is None or low <= opset <= high:
+        return model
+    return version_converter.convert_version(model, min(max(opset, low), high))
+
+
 def build_int8(fp32_onnx: Path, out: Path, files: list[Path]) -> None:
     import onnx
 
     from srcnn_support.convert.rounding import gptq_round, input_hessian
 
     planes = calibration_planes(files)
-    model = replicate_output_conv(onnx.load(str(fp32_onnx)), OUTPUT_CONV, OUTPUT_CONV_COPIES)
+    model = replicate_output_conv(quantizable_opset(onnx.load(str(fp32_onnx))), OUTPUT_CONV, OUTPUT_CONV_COPIES)
     for conv in GPTQ_CONVS:
         weight = _initializer(model, f"{conv}.weight").astype(np.float64)
         hessian = input_hessian(conv_input_patches(model, planes, conv))

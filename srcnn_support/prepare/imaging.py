@@ -164,9 +164,24 @@ def ycbcr_to_rgb_reference(ycbcr: np.ndarray) -> np.ndarray:
     return np.stack([r, g, b], axis=-1).astype(np.float32)
 
 
+# Per-pixel colour work runs in bands of rows this many pixels large: on a 24 MP photo the whole-image
+# float temporaries alone took 1.3 GB; per band they take a few MB, and every pixel's value is unchanged.
+BAND_PIXELS = 1 << 20
+
+
+def row_bands(height: int, width: int, margin: int = 0) -> list[tuple[int, int]]:
+    """[start, stop) row ranges of at most BAND_PIXELS pixels (at least one row), covering ``margin`` .. height - margin."""
+    rows = max(1, BAND_PIXELS // max(width, 1))
+    return [(top, min(top + rows, height - margin)) for top in range(margin, height - margin, rows)]
+
+
 def network_input(rgb: np.ndarray | Image.Image) -> np.ndarray:
     """Y of the reference code, divided by 255: what the network sees (float32, H x W)."""
-    return (rgb_to_ycbcr_reference(np.asarray(rgb))[..., 0] / 255.0).astype(np.float32)
+    rgb = np.asarray(rgb)
+    plane = np.empty(rgb.shape[:2], np.float32)
+    for top, stop in row_bands(*rgb.shape[:2]):
+        plane[top:stop] = rgb_to_ycbcr_reference(rgb[top:stop])[..., 0] / 255.0
+    return plane
 
 
 def compose_sr_rgb(y_out: np.ndarray, bicubic_rgb: np.ndarray) -> np.ndarray:
@@ -175,10 +190,13 @@ def compose_sr_rgb(y_out: np.ndarray, bicubic_rgb: np.ndarray) -> np.ndarray:
     The guide's own result images truncate and take the crop's Cb/Cr instead (``score.postprocess``);
     why both exist: docs/decisions/0005-guide-images-truncate-metric-rounds.md.
     """
-    ycbcr = rgb_to_ycbcr_reference(bicubic_rgb)
-    ycbcr[..., 0] = np.clip(np.asarray(y_out, dtype=np.float32), 0.0, 1.0) * 255.0
-    rgb = ycbcr_to_rgb_reference(ycbcr)
-    return np.rint(np.clip(rgb, 0.0, 255.0)).astype(np.uint8)
+    bicubic_rgb, y_out = np.asarray(bicubic_rgb), np.asarray(y_out)
+    composed = np.empty(bicubic_rgb.shape, np.uint8)
+    for top, stop in row_bands(*bicubic_rgb.shape[:2]):
+        ycbcr = rgb_to_ycbcr_reference(bicubic_rgb[top:stop])
+        ycbcr[..., 0] = np.clip(y_out[top:stop].astype(np.float32), 0.0, 1.0) * 255.0
+        composed[top:stop] = np.rint(np.clip(ycbcr_to_rgb_reference(ycbcr), 0.0, 255.0))
+    return composed
 
 
 def matlab_y(rgb: np.ndarray) -> np.ndarray:
@@ -192,7 +210,10 @@ def psnr(a: np.ndarray, b: np.ndarray, peak: float) -> float:
     a64, b64 = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a64.shape != b64.shape:
         raise ValueError(f"shape mismatch {a64.shape} vs {b64.shape}")
-    mse = float(np.mean((a64 - b64) ** 2))
+    return psnr_from_mse(float(np.mean((a64 - b64) ** 2)), peak)
+
+
+def psnr_from_mse(mse: float, peak: float) -> float:
     if math.isnan(mse):
         return math.nan
     if math.isinf(mse):

@@ -68,3 +68,37 @@ def test_standard_ssim_matches_written_out_formula():
     reference = _reference_ssim(shave(matlab_y(noisy), 2), shave(matlab_y(truth), 2))
     assert ours == pytest.approx(reference, abs=1e-6)
     assert standard_ssim(truth, truth, border=2) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("height,width", [(30, 17), (401, 333), (1000, 90)])
+def test_band_by_band_equals_whole_image(monkeypatch, height, width):
+    """Colour conversion, PSNR and SSIM run in row bands to bound memory on big photos; forced to many
+    small bands, each equals the whole-image formula (SSIM to float64 summation order)."""
+    from skimage.metrics import structural_similarity
+
+    from srcnn_support.prepare import imaging
+
+    rng = np.random.default_rng(height)
+    truth = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+    image = np.clip(truth.astype(int) + rng.integers(-9, 10, truth.shape), 0, 255).astype(np.uint8)
+    y_out = rng.random((height, width), dtype=np.float32) * 1.2 - 0.1
+    whole_input = (imaging.rgb_to_ycbcr_reference(truth)[..., 0] / 255.0).astype(np.float32)
+    ycbcr = imaging.rgb_to_ycbcr_reference(truth)
+    ycbcr[..., 0] = np.clip(y_out, 0.0, 1.0) * 255.0
+    whole_composed = np.rint(np.clip(imaging.ycbcr_to_rgb_reference(ycbcr), 0, 255)).astype(np.uint8)
+    whole_psnr = psnr(shave(matlab_y(image), 2), shave(matlab_y(truth), 2), peak=255.0)
+    whole_ssim = structural_similarity(shave(matlab_y(image), 2), shave(matlab_y(truth), 2), data_range=255.0,
+                                       gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
+
+    monkeypatch.setattr(imaging, "BAND_PIXELS", 256)
+    assert len(imaging.row_bands(height, width)) > 1
+    assert np.array_equal(imaging.network_input(truth), whole_input)
+    assert np.array_equal(imaging.compose_sr_rgb(y_out, truth), whole_composed)
+    assert standard_psnr(image, truth, 2) == pytest.approx(whole_psnr, abs=1e-12)
+    assert standard_ssim(image, truth, 2) == pytest.approx(whole_ssim, abs=1e-14)
+
+
+def test_ssim_of_an_image_smaller_than_its_window_is_refused_as_before():
+    tiny = np.zeros((12, 40, 3), np.uint8)
+    with pytest.raises(ValueError, match="win_size exceeds image extent"):
+        standard_ssim(tiny, tiny, 2)

@@ -73,8 +73,9 @@ def evaluate(weights: Path, dataset_dir: Path, backend: str, protocol: str, arti
         for verdict in gate_checks(backend, scores, _reference_scores(cache, weights, images),
                                    _published_for(identity)):
             recorder.record(verdict)
-            log(f"{'PASS' if verdict else 'FAIL'} {verdict.image or 'mean'}/{backend}: {verdict.check}: "
-                f"{verdict.measured:.4f} vs {verdict.reference:.4f} ({verdict.tolerance})")
+            log(f"{verdict.outcome.upper()} {verdict.image or 'mean'}/{backend}: {verdict.check}: "
+                f"{verdict.measured:.4f} vs {verdict.reference:.4f} ({verdict.tolerance})"
+                + (f": {verdict.reason}" if verdict.passed is None else ""))
         checked = recorder.document()
         document.update({"verdicts": checked["verdicts"], "checks": checked["checks"], "release": checked["release"]})
         log(document["release"]["headline"])

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
-from dataclasses import asdict, dataclass
+import tempfile
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from srcnn_support.atomic import atomic_write_text
 from srcnn_support.convert.cann import cann_version
 from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.export.onnx_export import INPUT_NAME
@@ -81,18 +84,36 @@ def require_soc_version(explicit: str | None) -> str:
 
 
 def convert(request: AtcRequest, out_dir: Path) -> Path:
-    """Run ATC into ``out_dir``; write the request beside the ``.om`` so its precision is never lost."""
+    """Run ATC, then put ``<stem>.om`` and its request record ``<stem>.atc.json`` in ``out_dir``.
+
+    ATC writes into a private folder inside ``out_dir``; the ``.om`` is renamed into place only when ATC
+    succeeded, so a failed or interrupted conversion never leaves a half-written ``.om`` where a user or the
+    cache would take it. One record per ``.om``: several batch sizes converted into one folder keep theirs."""
     atc = find_atc()
-    command = atc_command(request, atc)
     keeps_fp32(request.precision_mode)  # an unknown mode is refused before ATC runs
+    stem = Path(request.output_stem).name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    om_path = out_dir / f"{stem}.om"
+    with tempfile.TemporaryDirectory(prefix=f".{stem}.atc-", dir=out_dir) as work:
+        staged = replace(request, output_stem=str(Path(work) / stem))
+        try:
+            run_tool(atc_command(staged, atc), job_timeout_s(), cwd=work)
+        except ToolError as exc:
+            raise SrcnnGateError(request.onnx_path, f"ATC failed: {exc}") from None
+        if not (Path(work) / om_path.name).exists():
+            raise SrcnnGateError(request.onnx_path, f"ATC exited 0 but wrote no {om_path.name}")
+        version, version_source = cann_version(atc)
+        os.replace(Path(work) / om_path.name, om_path)
+    record = {**asdict(request), "command": atc_command(request, atc), "atc_version": version,
+              "atc_version_source": version_source}
     try:
-        run_tool(command, job_timeout_s(), cwd=out_dir)
-    except ToolError as exc:
-        raise SrcnnGateError(request.onnx_path, f"ATC failed: {exc}") from None
-    om_path = out_dir / f"{Path(request.output_stem).name}.om"
-    if not om_path.exists():
-        raise SrcnnGateError(request.onnx_path, f"ATC exited 0 but wrote no {om_path.name}")
-    version, version_source = cann_version(atc)
-    (out_dir / "atc.json").write_text(json.dumps({**asdict(request), "command": command, "atc_version": version,
-                                                  "atc_version_source": version_source}, indent=2))
+        atomic_write_text(record_path(om_path), json.dumps(record, indent=2))
+    except OSError:
+        om_path.unlink(missing_ok=True)  # an .om without its precision record is not released
+        raise
     return om_path
+
+
+def record_path(om_path: Path) -> Path:
+    """The request record written beside an ``.om``: its precision mode, batch, SoC and ATC version."""
+    return om_path.with_name(f"{om_path.stem}.atc.json")

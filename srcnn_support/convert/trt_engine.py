@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from srcnn_support.cache import ArtifactCache, code_version, sha256_file
+from srcnn_support.cache import ArtifactCache, code_version
 from srcnn_support.convert.trtexec import TrtVersion
-from srcnn_support.export.onnx_export import INPUT_NAME
+from srcnn_support.export.onnx_export import INPUT_NAME, onnx_sha256
 from srcnn_support.prepare.imaging import CROP_SIZE
 from srcnn_support.tools import query_tool
 
@@ -51,7 +51,8 @@ def model_for(cache: ArtifactCache, request: EngineRequest) -> tuple[Path, bool]
 
 def engine(cache: ArtifactCache, request: EngineRequest) -> Path:
     onnx_path, fp16_flag = model_for(cache, request)
-    parts = {"onnx_sha256": sha256_file(onnx_path), "precision": request.precision, "fp16_flag": fp16_flag,
+    # onnx_sha256 covers a model's external .data files too: re-exported weights beside old ones rebuild the engine
+    parts = {"onnx_sha256": onnx_sha256(onnx_path), "precision": request.precision, "fp16_flag": fp16_flag,
              "via": request.via, "tensorrt": str(request.version), "gpu": gpu_name(request.device),
              "profile": PROFILE, "code": code_version(ENGINE_CODE_MODULES)}
 

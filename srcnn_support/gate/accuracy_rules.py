@@ -17,6 +17,8 @@ from srcnn_support.score.accuracy import (
 )
 from srcnn_support.score.evaluate import ImageScore, mean
 
+REFERENCE_BACKEND = "pytorch"  # the live reference: the weights run in PyTorch
+
 
 def max_abs_check(backend: str, image: str, layout: str, difference: float) -> CheckRecord:
     """A full-precision port must reproduce PyTorch's output to ``MAX_ABS_TOLERANCE`` on each layout."""
@@ -80,9 +82,13 @@ class RuleInputs:
 
     subject: str  # a backend, or the recorded run
     scores: Mapping[str, ImageScore]  # the subject's, run the guide's way
-    reference: Mapping[str, ImageScore]  # the live PyTorch reference (natural layout, clamped)
+    reference: Mapping[str, ImageScore]  # the live PyTorch reference, run both ways (guide's and script's)
     published: Mapping[str, float] | None = None  # the guide's table, for the weights it holds for
     explain: Callable[[str | None], str] | None = None  # image (None: all) -> the diagnosed porting mistake
+
+    @property
+    def subject_is_reference(self) -> bool:
+        return self.subject == REFERENCE_BACKEND
 
     def explainer(self, image: str | None):
         return (lambda: self.explain(image)) if self.explain else None
@@ -95,18 +101,48 @@ class AccuracyRule:
     decide: Callable[[RuleInputs, str | None], CheckRecord | None]  # None: the rule does not apply here
 
 
+# The live rule compares like with like: a port run the guide's way against PyTorch run the guide's way. The
+# guide's transposed layout alone moves PyTorch's own guide PSNR by up to 0.67% on real photos and 3% on striped
+# ones, the same for every port, so it is reported beside the rule, never charged to the port
+# (docs/decisions/0007-judge-ports-on-the-guide-layout.md). The published table is still compared as the guide does.
+AGAINST_GUIDE_WAY = "of PyTorch run the guide's way"
+
+
+def layout_effect_note(reference: ImageScore | float) -> str:
+    effect = reference if isinstance(reference, float) else reference.guide_layout_effect
+    return f"the guide's layout alone moves PyTorch's guide PSNR by {effect:+.3%}, the same for every port"
+
+
+def _layout_effect_reported(inputs: RuleInputs, image: str | None) -> CheckRecord:
+    """The reference is not judged against itself: its record carries the layout effect, not decided."""
+    scores = [inputs.scores[image]] if image else list(inputs.scores.values())
+    guide_way = mean(s.guide_psnr_guide_layout for s in scores)
+    script_way = mean(s.guide_psnr_natural_clamped for s in scores)
+    check = "guide_psnr_vs_live_reference" if image else "mean_guide_psnr_vs_live_reference"
+    note = layout_effect_note((guide_way - script_way) / script_way)
+    return CheckRecord(inputs.subject, image, check, None, guide_way, script_way,
+                       "reported, not gated (vs the reference script's way)",
+                       f"{inputs.subject} is the live reference; {note}")
+
+
 def _guide_vs_live(inputs: RuleInputs, image: str | None) -> CheckRecord:
+    if inputs.subject_is_reference:
+        return _layout_effect_reported(inputs, image)
     return relative_check(inputs.subject, image, "guide_psnr_vs_live_reference",
                           inputs.scores[image].guide_psnr_guide_layout,
-                          inputs.reference[image].guide_psnr_natural_clamped, RELATIVE_TOLERANCE,
-                          inputs.explainer(image))
+                          inputs.reference[image].guide_psnr_guide_layout, RELATIVE_TOLERANCE,
+                          inputs.explainer(image), AGAINST_GUIDE_WAY, layout_effect_note(inputs.reference[image]))
 
 
 def _mean_guide_vs_live(inputs: RuleInputs, _image) -> CheckRecord:
+    if inputs.subject_is_reference:
+        return _layout_effect_reported(inputs, None)
+    reference_guide_way = mean(s.guide_psnr_guide_layout for s in inputs.reference.values())
+    reference_script_way = mean(s.guide_psnr_natural_clamped for s in inputs.reference.values())
     return relative_check(inputs.subject, None, "mean_guide_psnr_vs_live_reference",
-                          mean(s.guide_psnr_guide_layout for s in inputs.scores.values()),
-                          mean(s.guide_psnr_natural_clamped for s in inputs.reference.values()),
-                          RELATIVE_TOLERANCE, inputs.explainer(None))
+                          mean(s.guide_psnr_guide_layout for s in inputs.scores.values()), reference_guide_way,
+                          RELATIVE_TOLERANCE, inputs.explainer(None), AGAINST_GUIDE_WAY,
+                          layout_effect_note((reference_guide_way - reference_script_way) / reference_script_way))
 
 
 def _guide_vs_published(inputs: RuleInputs, image: str | None) -> CheckRecord | None:

@@ -73,16 +73,19 @@ class CheckRecord:
 
 
 def relative_check(backend: str, image: str | None, check: str, measured: float, reference: float,
-                   tolerance: float, explain=None) -> CheckRecord:
-    """The guide's rule: ``|measured - reference| / reference <= tolerance`` (PSNR in dB)."""
+                   tolerance: float, explain=None, against: str = "", context: str = "") -> CheckRecord:
+    """The guide's rule: ``|measured - reference| / reference <= tolerance`` (PSNR in dB).
+
+    ``against`` names the reference in the tolerance ("of PyTorch run the guide's way"); ``context`` is a fact
+    a reader of a failure needs beside the figures (the layout effect)."""
     deviation = relative_deviation(measured, reference)
     passed = deviation <= tolerance
     reason = explain() if explain and not passed else None
     message = (f"{image or 'mean'}/{backend}: {check}: measured {measured:.4f} dB vs reference "
                f"{reference:.4f} dB, deviation {deviation:.3%} > tolerance {tolerance:.0%}"
-               + (f"\n{reason}" if reason else ""))
-    return CheckRecord(backend, image, check, passed, measured, reference, f"{tolerance:.0%} relative", reason,
-                       message)
+               + (f" ({context})" if context else "") + (f"\n{reason}" if reason else ""))
+    return CheckRecord(backend, image, check, passed, measured, reference,
+                       f"{tolerance:.0%} relative" + (f" {against}" if against else ""), reason, message)
 
 
 def failed_test_record(nodeid: str, when: str, message: str) -> CheckRecord:

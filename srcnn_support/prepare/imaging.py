@@ -170,7 +170,7 @@ BAND_PIXELS = 1 << 20
 
 
 def row_bands(height: int, width: int, margin: int = 0) -> list[tuple[int, int]]:
-    """[start, stop) row ranges of at most BAND_PIXELS pixels (at least one row), covering ``margin`` .. height - margin."""
+    """[start, stop) row ranges of at most BAND_PIXELS pixels (one row at least), over margin .. height - margin."""
     rows = max(1, BAND_PIXELS // max(width, 1))
     return [(top, min(top + rows, height - margin)) for top in range(margin, height - margin, rows)]
 

@@ -146,12 +146,20 @@ def broken_backend_reason(backend: str, exc: BaseException) -> str:
     return f"{backend}: backend broken: {first}"
 
 
+def reference_columns(reference: ImageScore) -> dict:
+    """The live reference beside a subject's row: the value the 1% rule compares with (PyTorch run the guide's
+    way), the reference script's value, and the layout effect between them."""
+    return {"reference_guide_psnr": reference.guide_psnr_guide_layout,
+            "reference_script_guide_psnr": reference.guide_psnr_natural_clamped,
+            "guide_layout_effect": reference.guide_layout_effect}
+
+
 def measurement_row(session: AccuracySession, backend: str, image: str) -> dict:
     """Everything the results JSON holds for one image and backend."""
     outcome, reference = session.outcome(backend), session.reference
     return {
         **outcome.scores[image].as_dict(),
-        "reference_guide_psnr": reference.scores[image].guide_psnr_natural_clamped,
+        **reference_columns(reference.scores[image]),
         "max_abs_vs_pytorch_natural": session.max_abs_vs_reference(backend, image, Layout.NATURAL),
         "max_abs_vs_pytorch_guide": session.max_abs_vs_reference(backend, image, Layout.GUIDE),
         "precision": outcome.info.precision,

@@ -46,6 +46,13 @@ class ImageScore:
     bicubic_ssim: float
     finite: bool
 
+    @property
+    def guide_layout_effect(self) -> float:
+        """How far the guide's way (transposed ``.bin``, unclamped) moves the guide PSNR from the reference script's
+        (natural, clamped), relative. A property of the weights and the image, the same for every correct port:
+        SRCNN's kernels are not symmetric (docs/decisions/0007-judge-ports-on-the-guide-layout.md)."""
+        return (self.guide_psnr_guide_layout - self.guide_psnr_natural_clamped) / self.guide_psnr_natural_clamped
+
     def as_dict(self) -> dict:
         return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(self).items()}
 

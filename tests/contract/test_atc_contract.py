@@ -11,6 +11,7 @@ import torch
 
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert import artifacts
+from srcnn_support.convert.atc import record_path
 from srcnn_support.model.network import SRCNN
 from srcnn_support.npu_smi import parse_npu_smi_info, soc_version
 from tests.conftest import EMULATORS
@@ -53,7 +54,7 @@ def test_one_om_per_batch_size_with_the_precision_recorded(tmp_path, monkeypatch
         assert flags["--input_shape"] == f"input.1:{batch},1,256,256"
         assert flags["--framework"] == "5" and flags["--soc_version"] == "Ascend310"
         assert flags["--precision_mode"] == "allow_fp32_to_fp16"
-        record = json.loads((om.parent / "atc.json").read_text())
+        record = json.loads(record_path(om).read_text())
         assert record["precision_mode"] == "allow_fp32_to_fp16" and record["batch_size"] == batch
         assert record["atc_version"] == "7.0.0.5.242"  # from compiler/version.info, not 'atc --version'
         assert record["atc_version_source"].endswith("compiler/version.info")
@@ -67,3 +68,26 @@ def test_one_om_per_batch_size_with_the_precision_recorded(tmp_path, monkeypatch
 def test_atc_version_flag_prints_no_version(tmp_path):
     printed = subprocess.run([sys.executable, str(EMULATOR), "--version"], capture_output=True, text=True, timeout=60)
     assert printed.stdout.strip() == "atc.bin"  # what gflags-based ATC builds print
+
+
+def test_cli_convert_keeps_one_record_per_om_and_nothing_from_a_failed_run(tmp_path, monkeypatch, capsys):
+    from srcnn_support.cli.main import main
+
+    for name, value in install_ascend_emulators(tmp_path / "emulated").items():
+        monkeypatch.setenv(name, value)
+    torch.save(SRCNN().state_dict(), tmp_path / "w.pth")
+    assert main(["export", "--pth", str(tmp_path / "w.pth"), "--onnx", str(tmp_path / "m.onnx")]) == 0
+    out = tmp_path / "om"
+    assert main(["convert", "--model", str(tmp_path / "m.onnx"), "--output", str(out / "srcnn_x2"),
+                 "--batch-sizes", "1", "16", "--soc_version", "Ascend310"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["srcnn_x2_bs1.atc.json", "srcnn_x2_bs1.om",
+                                                     "srcnn_x2_bs16.atc.json", "srcnn_x2_bs16.om"]
+    assert [json.loads((out / f"srcnn_x2_bs{b}.atc.json").read_text())["batch_size"] for b in (1, 16)] == [1, 16]
+    assert f"--output={out / 'srcnn_x2_bs16'}" in json.loads((out / "srcnn_x2_bs16.atc.json").read_text())["command"]
+    capsys.readouterr()
+    failed = tmp_path / "failed"
+    status = main(["convert", "--model", str(tmp_path / "missing.onnx"), "--output", str(failed / "srcnn_x2"),
+                   "--batch-sizes", "1", "--soc_version", "Ascend310"])
+    err = capsys.readouterr().err
+    assert status == 2 and "missing.onnx: ATC failed" in err and len(err.strip().splitlines()) == 1
+    assert list(failed.iterdir()) == []  # no .om, no record, no ATC work folder

@@ -148,3 +148,29 @@ def test_exported_output_with_other_dimensions_is_refused(tmp_path):
     exported.write_text("not json")
     with pytest.raises(SrcnnGateError, match="exportOutput"):
         read_exported_output(exported, (1, 1, 2, 2))
+
+
+def test_an_external_data_model_with_new_weights_builds_a_new_engine(emulated, monkeypatch, fp32_onnx, tmp_path):
+    """Same .onnx bytes, different .data file: re-exported weights must not reuse the old weights' engine."""
+    import onnx
+    from onnx import numpy_helper
+
+    monkeypatch.setenv("TRTEXEC_EMULATOR_VERSION", "10.1.0")
+    models = []
+    for folder, shift in (("old", 0.0), ("new", 0.01)):
+        proto = onnx.load(str(fp32_onnx))
+        bias = next(i for i in proto.graph.initializer if i.name == "conv3.bias")
+        bias.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(bias) + np.float32(shift), "conv3.bias"))
+        (tmp_path / folder).mkdir()
+        onnx.save_model(proto, str(tmp_path / folder / "m.onnx"), save_as_external_data=True,
+                        all_tensors_to_one_file=True, location="m.data", size_threshold=0)
+        models.append(tmp_path / folder / "m.onnx")
+    assert models[0].read_bytes() == models[1].read_bytes()
+    cache = ArtifactCache(tmp_path / "cache")
+    batch = np.random.default_rng(0).random((1, 1, 256, 256), dtype=np.float32)
+    outputs = []
+    for model in models:
+        with tensorrt_runner(cache, model) as runner:
+            outputs.append(runner.infer(batch))
+    assert len([c for c in emulated() if any(a.startswith("--saveEngine=") for a in c)]) == 2
+    assert np.abs(outputs[1] - outputs[0]).mean() == pytest.approx(0.01, abs=2e-3)

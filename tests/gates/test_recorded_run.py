@@ -16,7 +16,7 @@ from srcnn_support.gate.accuracy_rules import RULES, RuleInputs
 from srcnn_support.gate.config import PUBLISHED_TABLE
 from srcnn_support.prepare.imaging import CROP_SIZE, compose_sr_rgb
 from srcnn_support.report.pictures import RECORDED_PICTURES, save_side_by_side
-from srcnn_support.score.accuracy import PublishedTable
+from srcnn_support.score.accuracy import PublishedTable, reference_columns
 from srcnn_support.score.evaluate import ImageScore, score_image
 
 pytestmark = pytest.mark.accuracy
@@ -60,7 +60,7 @@ def recorded_run(pytestconfig, gate, prepared, recorder, failure_diagnoses) -> R
 @pytest.fixture(scope="session")
 def live_reference(accuracy, recorder, recorded_run):
     for name, score in accuracy.reference.scores.items():
-        recorder.add_measurement(DEVICE_RUN, name, {"reference_guide_psnr": score.guide_psnr_natural_clamped})
+        recorder.add_measurement(DEVICE_RUN, name, reference_columns(score))
     return accuracy.reference.scores
 
 

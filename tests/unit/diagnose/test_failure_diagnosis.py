@@ -57,7 +57,9 @@ def test_failing_backend_names_the_cause_in_message_and_report(session_and_recor
     assert "diagnosis: cause layout-not-transposed" in message and "bird: layout-not-transposed (PSNR exact" in message
     failing_mean = guide_psnr_verdict(session, recorder, "natural-port")
     assert failing_mean.passed is False and "diagnosis: cause layout-not-transposed" in failing_mean.explanation
-    assert guide_psnr_verdict(session, recorder, "pytorch", "bird").passed is True
+    reference_itself = guide_psnr_verdict(session, recorder, "pytorch", "bird")  # not judged against itself
+    assert reference_itself.passed is None
+    assert "guide's layout alone moves PyTorch's guide PSNR" in reference_itself.reason
     assert "pytorch" not in recorder.meta.diagnosis  # a passing backend is never diagnosed
     table = next(b for b in accuracy_blocks(recorder.document()) if hasattr(b, "rows"))
     assert table.rows[0][0] == "bird" and table.rows[0][-1] == "FAIL (cause natural-port: layout-not-transposed)"

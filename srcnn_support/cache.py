@@ -59,12 +59,15 @@ class CacheStats:
     built: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
 
 
 class ArtifactCache:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
         self.stats = CacheStats()
+        # A build that failed fails the same way for every later test of the run: it is raised again, not retried.
+        self._failed: dict[str, Exception] = {}
 
     def path_for(self, kind: str, key: str) -> Path:
         return self.root / kind / key
@@ -74,6 +77,8 @@ class ArtifactCache:
         key = make_key({"kind": kind, **parts})
         final = self.path_for(kind, key)
         label = f"{kind}/{key}"
+        if key in self._failed:
+            raise self._failed[key]
         if self._verified(final):
             self._record("reused", label)
             return final
@@ -110,8 +115,11 @@ class ArtifactCache:
                         "was cached, the next run rebuilds it once space is freed",
                     ) from None
                 raise
-            except BaseException:  # a failed build, Ctrl-C, SIGTERM: readers must never see a partial artifact
+            except BaseException as exc:  # a failed build, Ctrl-C, SIGTERM: readers must never see a partial artifact
                 shutil.rmtree(staging, ignore_errors=True)
+                if isinstance(exc, Exception):
+                    self._failed[key] = exc
+                    self._record("failed", label)
                 raise
             self._record("built", label)
             return final

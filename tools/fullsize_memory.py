@@ -21,12 +21,15 @@ from PIL import Image
 
 
 def measure(backend: str, photo: Path, cache_dir: Path) -> dict:
-    from srcnn_support.backends.factory import make_runner
+    from srcnn_support.backends.factory import RunnerOptions, make_runner
     from srcnn_support.cache import ArtifactCache
     from srcnn_support.gate.config import DEFAULT_WEIGHTS
+    from srcnn_support.prepare.datasets import calibration_search
     from srcnn_support.score.fullsize import evaluate_files
 
-    runner = make_runner(backend, ArtifactCache(cache_dir), DEFAULT_WEIGHTS, batch_size=1).runner
+    calibration_dir, _ = calibration_search(None, None, None)  # onnxruntime-int8: the data root's train/
+    options = RunnerOptions(calibration_dir=calibration_dir)
+    runner = make_runner(backend, ArtifactCache(cache_dir), DEFAULT_WEIGHTS, batch_size=1, options=options).runner
     start = time.perf_counter()
     with runner:
         (score,) = evaluate_files(runner, [photo])

@@ -14,12 +14,19 @@ from pathlib import Path
 import numpy as np
 
 from srcnn_support.cache import ArtifactCache, code_version, sha256_file
-from srcnn_support.errors import MissingRuntimeError
+from srcnn_support.convert.onnx_graph import (
+    conv_layer,
+    initializer,
+    quantizable_opset,
+    set_initializer,
+    with_layer_names,
+)
+from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.export.onnx_export import INPUT_NAME, onnx_sha256, with_free_shape
 from srcnn_support.export.onnxruntime_session import session_options
 from srcnn_support.prepare.imaging import degrade, guide_crop, list_images, load_rgb, network_input
 
-QUANT_CODE_MODULES = ("convert/quantize", "convert/rounding", "prepare/imaging")
+QUANT_CODE_MODULES = ("convert/quantize", "convert/onnx_graph", "convert/rounding", "prepare/imaging")
 CALIBRATION_IMAGES = 24
 INT8_QUANTIZED_CONVS = ("conv2", "conv3")
 OUTPUT_CONV = "conv3"
@@ -64,31 +71,10 @@ def _quantize(fp32, out: Path, planes: list[np.ndarray]) -> None:
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                         calibrate_method=CalibrationMethod.MinMax,
                         nodes_to_exclude=[n.name for n in fp32.graph.node
-                                          if (n.op_type == "Conv" and _conv_layer(n) not in INT8_QUANTIZED_CONVS)
+                                          if (n.op_type == "Conv" and conv_layer(n) not in INT8_QUANTIZED_CONVS)
                                           or n.op_type == "ReduceMean"])  # the average of copies stays fp32
     finally:
         source.unlink(missing_ok=True)
-
-
-def _conv_layer(node) -> str:
-    """'conv2' for the node whose weight is 'conv2.weight' (the exporter's parameter names)."""
-    return node.input[1].removesuffix(".weight")
-
-
-def _initializer(model, name: str) -> np.ndarray:
-    from onnx import numpy_helper
-
-    return numpy_helper.to_array(next(i for i in model.graph.initializer if i.name == name))
-
-
-def _set_initializer(model, name: str, value: np.ndarray) -> None:
-    from onnx import numpy_helper
-
-    for i, init in enumerate(model.graph.initializer):
-        if init.name == name:
-            model.graph.initializer[i].CopyFrom(numpy_helper.from_array(value.astype(np.float32), name))
-            return
-    raise KeyError(name)
 
 
 def dequantized_weight(qdq_model, weight_name: str) -> np.ndarray:
@@ -96,9 +82,9 @@ def dequantized_weight(qdq_model, weight_name: str) -> np.ndarray:
     node = next(
         n for n in qdq_model.graph.node if n.op_type == "DequantizeLinear" and n.input[0].startswith(weight_name)
     )
-    q = _initializer(qdq_model, node.input[0]).astype(np.float64)
-    scale = _initializer(qdq_model, node.input[1]).astype(np.float64)
-    zero = _initializer(qdq_model, node.input[2]).astype(np.float64) if len(node.input) > 2 else np.zeros_like(scale)
+    q = initializer(qdq_model, node.input[0]).astype(np.float64)
+    scale = initializer(qdq_model, node.input[1]).astype(np.float64)
+    zero = initializer(qdq_model, node.input[2]).astype(np.float64) if len(node.input) > 2 else np.zeros_like(scale)
     shape = (-1,) + (1,) * (q.ndim - 1)
     return (q - zero.reshape(shape)) * scale.reshape(shape)
 
@@ -111,8 +97,8 @@ def conv_input_patches(model, planes: list[np.ndarray], conv: str, per_image: in
 
     from srcnn_support.convert.rounding import sampled_patches
 
-    layers = [(f"conv{i}", torch.from_numpy(np.array(_initializer(model, f"conv{i}.weight"))),
-               torch.from_numpy(np.array(_initializer(model, f"conv{i}.bias")))) for i in (1, 2, 3)]
+    layers = [(f"conv{i}", torch.from_numpy(np.array(initializer(model, f"conv{i}.weight"))),
+               torch.from_numpy(np.array(initializer(model, f"conv{i}.bias")))) for i in (1, 2, 3)]
     rng = np.random.default_rng(seed)
     rows = []
     with torch.no_grad():
@@ -140,8 +126,8 @@ def replicate_output_conv(model, conv: str, copies: int, seed: int = SEED):
     replicated = onnx.ModelProto()
     replicated.CopyFrom(model)
     weight, bias = (
-        _initializer(replicated, f"{conv}.weight").astype(np.float64),
-        _initializer(replicated, f"{conv}.bias"),
+        initializer(replicated, f"{conv}.weight").astype(np.float64),
+        initializer(replicated, f"{conv}.bias"),
     )
     if weight.shape[0] != 1:
         raise ValueError(f"{conv} has {weight.shape[0]} output channels; only a one-channel output is replicated")
@@ -151,9 +137,9 @@ def replicate_output_conv(model, conv: str, copies: int, seed: int = SEED):
         (copies,) + weight.shape[1:]
     )
     step = np.abs(weight).max() / 127.0
-    _set_initializer(replicated, f"{conv}.weight", weight + offsets * step)
-    _set_initializer(replicated, f"{conv}.bias", np.repeat(bias, copies))
-    node = next(n for n in replicated.graph.node if n.op_type == "Conv" and _conv_layer(n) == conv)
+    set_initializer(replicated, f"{conv}.weight", weight + offsets * step)
+    set_initializer(replicated, f"{conv}.bias", np.repeat(bias, copies))
+    node = next(n for n in replicated.graph.node if n.op_type == "Conv" and conv_layer(n) == conv)
     output, node.output[0] = node.output[0], f"{conv}_copies"
     replicated.graph.node.append(
         helper.make_node(
@@ -172,37 +158,23 @@ def _outputs(onnx_path: Path, planes: list[np.ndarray]) -> np.ndarray:
     return np.stack([np.asarray(session.run(None, feed)[0], dtype=np.float32) for feed in feeds])
 
 
-QUANTIZABLE_OPSETS = (13, 17)  # per-channel DequantizeLinear needs 13 (axis); ReduceMean takes axes as input from 18
-
-
-def quantizable_opset(model):
-    """A given model of another opset (the guide's 11, torch's current 18+) converted into the range the quantizer
-    and the copies' ReduceMean are written for; SRCNN's Conv and Relu mean the same in every opset."""
-    from onnx import version_converter
-
-    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
-    low, high = QUANTIZABLE_OPSETS
-    if opset is None or low <= opset <= high:
-        return model
-    return version_converter.convert_version(model, min(max(opset, low), high))
-
-
 def build_int8(fp32_onnx: Path, out: Path, files: list[Path]) -> None:
     import onnx
 
     from srcnn_support.convert.rounding import gptq_round, input_hessian
 
     planes = calibration_planes(files)
-    model = replicate_output_conv(quantizable_opset(onnx.load(str(fp32_onnx))), OUTPUT_CONV, OUTPUT_CONV_COPIES)
+    named = with_layer_names(quantizable_opset(onnx.load(str(fp32_onnx))), fp32_onnx)
+    model = replicate_output_conv(named, OUTPUT_CONV, OUTPUT_CONV_COPIES)
     for conv in GPTQ_CONVS:
-        weight = _initializer(model, f"{conv}.weight").astype(np.float64)
+        weight = initializer(model, f"{conv}.weight").astype(np.float64)
         hessian = input_hessian(conv_input_patches(model, planes, conv))
-        _set_initializer(
+        set_initializer(
             model, f"{conv}.weight", gptq_round(weight.reshape(len(weight), -1), hessian).reshape(weight.shape)
         )
     _quantize(model, out, planes)  # pass 1: ONNX Runtime keeps GPTQ's integers (they are on its grid)
     offset = float(np.mean(_outputs(out, planes) - _outputs(fp32_onnx, planes)))
-    _set_initializer(model, f"{OUTPUT_CONV}.bias", _initializer(model, f"{OUTPUT_CONV}.bias") - offset)
+    set_initializer(model, f"{OUTPUT_CONV}.bias", initializer(model, f"{OUTPUT_CONV}.bias") - offset)
     _quantize(model, out, planes)  # pass 2: output mean matched to fp32 on the calibration images
 
 
@@ -213,10 +185,19 @@ def build_fp16(fp32_onnx: Path, out: Path) -> None:
     onnx.save(convert_float_to_float16(onnx.load(str(fp32_onnx)), keep_io_types=True), str(out))
 
 
-def _build(build, fp32_onnx: Path, tmp: Path, *args) -> None:
+def _build(build, fp32_onnx: Path, tmp: Path, precision: str, *args) -> None:
+    """A failed build names the model it was built from, never the staging copy the builder was handed."""
     source = with_free_shape(fp32_onnx, tmp)
     try:
         build(source, *args)
+    except MissingRuntimeError:
+        raise
+    except SrcnnGateError as exc:
+        raise SrcnnGateError(fp32_onnx, exc.problem) from None
+    except Exception as exc:  # onnx, onnxruntime's quantizer and numpy raise with no common base
+        first = (str(exc).strip().splitlines() or [""])[0].replace(str(source), str(fp32_onnx))[:200]
+        cause = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+        raise SrcnnGateError(fp32_onnx, f"building the {precision} model from it failed: {cause}") from exc
     finally:
         if source != fp32_onnx:
             source.unlink()
@@ -229,7 +210,8 @@ def quantized_model(cache: ArtifactCache, fp32_onnx: Path, precision: str, calib
              "code": code_version(QUANT_CODE_MODULES)}
     name = f"srcnn_x2_{precision}.onnx"
     if precision == "fp16":
-        return cache.get_or_build("quantized", parts, lambda tmp: _build(build_fp16, fp32_onnx, tmp, tmp / name)) / name
+        return cache.get_or_build("quantized", parts,
+                                  lambda tmp: _build(build_fp16, fp32_onnx, tmp, precision, tmp / name)) / name
     if precision != "int8":
         raise ValueError(f"unknown precision {precision!r}")
     if calibration_dir is None or not Path(calibration_dir).is_dir():
@@ -241,4 +223,4 @@ def quantized_model(cache: ArtifactCache, fp32_onnx: Path, precision: str, calib
                   "gptq": list(GPTQ_CONVS),
                   "patches_per_image": PATCHES_PER_IMAGE, "output_mean_correction": True})
     return cache.get_or_build("quantized", parts,
-                              lambda tmp: _build(build_int8, fp32_onnx, tmp, tmp / name, files)) / name
+                              lambda tmp: _build(build_int8, fp32_onnx, tmp, precision, tmp / name, files)) / name

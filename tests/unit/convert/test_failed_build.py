@@ -20,7 +20,8 @@ pytest.importorskip("onnxruntime")
 def two_conv_model(path):
     """A network the input and output checks accept (one channel in, same size out) with only two convolutions,
     exported with a fixed 1 x 1 x 64 x 64 input so that the build works on a free-shape staging copy."""
-    model = torch.nn.Sequential(torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.Conv2d(8, 1, 3, padding=1))
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 1, 3, padding=1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(model.eval(), (torch.zeros(1, 1, 64, 64),), str(path), input_names=[INPUT_NAME],

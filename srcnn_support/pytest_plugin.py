@@ -7,6 +7,7 @@ configuration under ``../shared`` and never see these options. An entry point is
 the paths point, though only after pytest has chosen its rootdir: ``plugin/cmdline.py`` makes the
 space form of the path options give the rootdir the ``=`` form gives. The work itself is done by the library.
 """
+from srcnn_support.plugin.baseline import accepted_release, throughput_vs_accepted
 from srcnn_support.plugin.cmdline import pytest_cmdline_main, pytest_load_initial_conftests
 from srcnn_support.plugin.fixtures import (
     accuracy,
@@ -35,7 +36,7 @@ from srcnn_support.plugin.parametrize import pytest_generate_tests
 
 __all__ = [
     "accuracy", "artifact_cache", "configured_target", "gate", "perf_runner", "perf_target", "perf_variant_runner",
-    "prepared", "recorder", "weights_identity",
+    "prepared", "recorder", "weights_identity", "accepted_release", "throughput_vs_accepted",
     "pytest_addoption", "pytest_cmdline_main", "pytest_collection_modifyitems", "pytest_configure",
     "pytest_generate_tests", "pytest_load_initial_conftests", "pytest_report_header", "pytest_runtest_protocol",
     "pytest_sessionfinish", "pytest_sessionstart", "pytest_terminal_summary", "pytest_testnodedown",

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from srcnn_support.backends.registry import names
+from srcnn_support.cli.release import add_release_commands
 from srcnn_support.convert.atc import DEFAULT_PRECISION_MODE
 from srcnn_support.errors import SrcnnGateError
 
@@ -124,7 +125,8 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
 def _cmd_gate_perf(args: argparse.Namespace) -> int:
     from srcnn_support.cli.gate_perf import gate_perf
 
-    status, document = gate_perf(args.target, args.perf_log, print)
+    status, document = gate_perf(args.target, args.perf_log, print, baseline=args.baseline,
+                                 require_baseline=args.require_baseline)
     _write_json(args.json, document)
     return status
 
@@ -213,7 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a file the tool wrote (benchmark perf_vision/PureInfer, ais_bench summary, trtexec log); "
                         "repeat for more devices or batch sizes")
     p.add_argument("--json", help="also write the rows, checks and headline as JSON")
+    p.add_argument("--baseline", metavar="STORE", help="also hold each row to the last accepted release in STORE")
+    p.add_argument("--require-baseline", action="store_true", help="fail when STORE is missing, empty or unreadable")
     p.set_defaults(handler=_cmd_gate_perf)
+    add_release_commands(sub)
     return parser
 
 

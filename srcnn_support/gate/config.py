@@ -32,6 +32,8 @@ class GateConfig:
     given_om: tuple[tuple[int, Path], ...] = ()  # --om: the user's own .om files, by batch size
     onnx: Path | None = None  # --onnx: gate this model instead of one exported from the weights
     calibration_looked: tuple[str, ...] = ()  # where INT8 calibration images were looked for, when none were found
+    baseline: Path | None = None  # --baseline: the store of accepted releases this run is compared with
+    require_baseline: bool = False
 
     @property
     def report_dir(self) -> Path:
@@ -59,6 +61,8 @@ def gate_config(option) -> GateConfig:
         given_om=given_om_models(option("om")),
         onnx=Path(option("onnx")) if option("onnx") else None,
         calibration_looked=looked,
+        baseline=Path(option("baseline")) if option("baseline") else None,
+        require_baseline=bool(option("require_baseline")),
     )
 
 

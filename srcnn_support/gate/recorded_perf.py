@@ -102,7 +102,9 @@ def gate_recorded_batch(target: Target, logs: list[RecordedFigure], batch_size: 
             "gated": batch_size in target.gated_batch_sizes, "fps": record.figure.compute_fps,
             "fps_per_card_estimate": card_fps if target.chips_per_card > 1 else None, "how": how,
             "latency_mean_ms": record.figure.mean_latency_ms, "tool_end_to_end_fps": record.figure.end_to_end_fps,
-            "recorded_beside": beside, "log_sha256": record.sha256, **decision.row_fields()})
+            "recorded_beside": beside, "log_sha256": record.sha256, **decision.row_fields(),
+            # the log names no host: the target's hardware stands for it in release-to-release comparisons
+            "machine": {"recorded_on": f"{target.name} hardware (from a recorded log)"}})
     return RecordedBatch(batch_size, rows, decision)
 
 

@@ -12,6 +12,7 @@ from srcnn_support.gate.perf_rules import per_card_rows
 from srcnn_support.gate.verdicts import CheckRecord
 from srcnn_support.model.network import identify_weights
 from srcnn_support.plugin.session import GateSession
+from srcnn_support.release.fingerprint import machine_fingerprint, suite_identity
 
 SHOWN_SKIP_REASONS = 3
 
@@ -43,6 +44,8 @@ def finish_controller(session: GateSession, pytest_session: pytest.Session) -> N
     if gate.require_target and not any(c.passed is not None for c in recorder.checks.values()):
         recorder.record(CheckRecord("suite", None, "a check was decided (--require-target)", False,
                                     reason="; ".join(recorder.meta.not_decided[:SHOWN_SKIP_REASONS]) or "no check"))
+    recorder.meta.machine, recorder.meta.suite = machine_fingerprint(), suite_identity()
+    recorder.meta.baseline = _baseline_meta(gate)
     recorder.meta.run = {"id": uuid.uuid4().hex[:12], "finished": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
                          "command": " ".join(["pytest", *session.config.invocation_params.args])}
     document = recorder.document()
@@ -54,6 +57,18 @@ def finish_controller(session: GateSession, pytest_session: pytest.Session) -> N
     if gate.results_json:
         recorder.write(gate.results_json, document)
     session.report_paths = _write_report(session, document)
+
+
+def _baseline_meta(gate) -> dict:
+    from srcnn_support.plugin.baseline import baseline_or_reason
+
+    release, reason = baseline_or_reason(gate)
+    if release is None:
+        return {"store": str(gate.baseline) if gate.baseline else None, "why_none": reason}
+    from srcnn_support.release.store import ReleaseStore
+
+    return {"store": str(gate.baseline), "sequence": release.sequence, "path": str(release.path),
+            "label": release.label, "history": ReleaseStore(gate.baseline).history()}
 
 
 def _environment(session: GateSession) -> dict:
@@ -107,6 +122,10 @@ def summary_lines(session: GateSession) -> list[tuple[str, bool]]:
     for check in recorder.checks.values():
         if check.check == "runtime" and check.passed is False:
             lines.append((f"srcnn-gate BROKEN {check.reason}", True))
+    baseline = recorder.meta.baseline
+    if baseline.get("label") or gate.baseline:
+        lines.append((f"srcnn-gate compared with {baseline.get('label') or 'no accepted release'}"
+                      + (f": {baseline['why_none']}" if baseline.get("why_none") else ""), False))
     if gate.results_json and session.document:
         lines.append((f"srcnn-gate results: {gate.results_json}", False))
     if session.report_paths:

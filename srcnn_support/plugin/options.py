@@ -48,3 +48,8 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
                     help="ATC --precision_mode (ATC's own default is fp16)")
     group.addoption("--dump-dir", help="a recorded device run's outputs (e.g. result/dumpOutput_device0) to gate "
                     "against the live reference (tests/gates/test_recorded_run.py)")
+    group.addoption("--baseline", metavar="STORE",
+                    help="gate against the last release accepted into STORE ('python -m srcnn_support accept'): "
+                         "quality per image and backend, output bits, throughput on the same machine")
+    group.addoption("--require-baseline", action="store_true",
+                    help="fail instead of skip when --baseline is missing, empty or unreadable")

@@ -30,6 +30,7 @@ from srcnn_support.report.pictures import (  # noqa: F401
     save_side_by_side,
     throughput_plot,
 )
+from srcnn_support.report.release_blocks import accepted_release_blocks, merged_blocks
 
 RUN_DOCUMENT = "run"
 
@@ -131,8 +132,11 @@ def report_sections(doc: dict, report_dir: Path) -> list[tuple[str, list]]:
         sections.append(("Standard benchmark (full-size images)", full_size_blocks([part])))
     if doc.get("perf"):
         sections.append(("Throughput", perf_blocks(doc, throughput_plot(doc["perf"], report_dir / PLOT))))
-    if doc.get("environment"):
-        sections.append(("Environment", environment_blocks(doc["environment"])))
+    against = accepted_release_blocks(doc, report_dir)
+    if against:
+        sections.append(("Against the accepted release", against))
+    if doc.get("environment") or doc.get("meta", {}).get("merged_from"):
+        sections.append(("Environment", merged_blocks(doc) + environment_blocks(doc.get("environment") or {})))
     return sections
 
 

@@ -46,6 +46,9 @@ class RunMeta:
     full_size: dict = field(default_factory=dict)  # backend -> full-size summary
     run: dict = field(default_factory=dict)  # id, start time and command of this run
     not_decided: list = field(default_factory=list)  # why whole groups of checks were not made
+    machine: dict = field(default_factory=dict)  # the fingerprint release-to-release comparisons need
+    suite: dict = field(default_factory=dict)  # the suite's version and commit
+    baseline: dict = field(default_factory=dict)  # the accepted release this run was compared with, or why none
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, [], {})}

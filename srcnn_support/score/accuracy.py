@@ -1,6 +1,7 @@
 """Everything the accuracy gate measures, computed once per backend and kept apart from the verdicts."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -164,5 +165,11 @@ def measurement_row(session: AccuracySession, backend: str, image: str) -> dict:
         "max_abs_vs_pytorch_guide": session.max_abs_vs_reference(backend, image, Layout.GUIDE),
         "precision": outcome.info.precision,
         "versions": outcome.info.versions,
+        "output_sha256": output_digest(outcome.natural[image]),
     }
+
+
+def output_digest(output: np.ndarray) -> str:
+    """The network's output bits (float32, C order): equal digests, identical outputs."""
+    return hashlib.sha256(np.ascontiguousarray(output, dtype=np.float32).tobytes()).hexdigest()
 

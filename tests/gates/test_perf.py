@@ -159,24 +159,38 @@ def _cuda_events(target, perf_runner, prepared, batch_size, perf_device, benchma
 MEASUREMENTS = {"harness": _harness, "tool-figure": _tool_figure, "cuda-events": _cuda_events}
 
 
+def record_against_accepted(recorder, row: dict, throughput_vs_accepted) -> None:
+    """The row and, with --baseline, its comparison with the accepted release: decided at the gated batch sizes,
+    recorded at the others."""
+    against = throughput_vs_accepted(row)
+    recorder.add_perf(row)
+    if against is None:
+        return
+    if not row.get("gated") and against.passed is not None:
+        against = replace(against, passed=None, reason=f"recorded batch size; {against.reason or against.tolerance}",
+                          explanation="")
+    recorder.record(against)
+    assert against.passed is not False, against.explanation
+
+
 def test_throughput(perf_measurement, perf_target, perf_runner, prepared, perf_batch_size, perf_device, benchmark,
-                    recorder, gate):
+                    recorder, gate, throughput_vs_accepted):
     row, decision = MEASUREMENTS[perf_measurement](perf_target, perf_runner, prepared, perf_batch_size, perf_device,
                                                    benchmark, recorder, gate)
-    recorder.add_perf(row)
+    record_against_accepted(recorder, row, throughput_vs_accepted)
     assert decision, decision.message()
     assert math.isfinite(row["fps"]) and row["fps"] > 0
     end_if_not_gated(row)
 
 
 def test_recorded_backend_throughput(perf_target, perf_variant_runner, prepared, perf_batch_size, perf_recorded_backend,
-                                     recorder):
+                                     recorder, throughput_vs_accepted):
     """E.g. TF32 fp32 beside the gated fp16 on a GPU target: the same timing, recorded only."""
     target, batch_size = perf_target, perf_batch_size
     figures, info = _measure_on_gpu(target, perf_variant_runner(perf_recorded_backend).runner, prepared, batch_size,
                                     False)
     row = perf_row(target, info, batch_size, 0, figures, None)
-    recorder.add_perf(row)
+    record_against_accepted(recorder, row, throughput_vs_accepted)
     assert math.isfinite(figures["fps"]) and figures["fps"] > 0
     end_if_not_gated(row)
 
@@ -208,7 +222,7 @@ def _harness_over_bare(runner, batch: np.ndarray) -> tuple[float, tuple[float, f
 
 
 def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_variant_runner, prepared, perf_variant,
-                                              recorder, benchmark):
+                                              recorder, benchmark, throughput_vs_accepted):
     """E.g. INT8 vs fp32 on the cpu target: both measured alternately in this session, on the same inputs.
 
     A gated size measured below its threshold is measured once more and the faster reading decides: a slow
@@ -244,7 +258,7 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
            "speedup_attempts": [attempt.speedup for attempt in attempts],
            "reference_fps": throughput_figures(batch_size, LatencyStats.from_seconds(measured.first_s))["fps"],
            **decision.row_fields()}
-    recorder.add_perf(row)
+    record_against_accepted(recorder, row, throughput_vs_accepted)
     if not benchmark.disabled:
         benchmark.extra_info.update({k: row[k] for k in ("target", "backend", "precision", "batch_size", "fps",
                                                            "speedup", "speedup_over", "cpu_int8_class", "verdict")})
@@ -276,12 +290,12 @@ def test_recorded_logs_fit_the_target(recorded_logs, configured_target, recorder
     assert verdict, verdict.explanation
 
 
-def test_recorded_throughput(recorded_logs, configured_target, recorded_batch_size, recorder):
+def test_recorded_throughput(recorded_logs, configured_target, recorded_batch_size, recorder, throughput_vs_accepted):
     target = configured_target
     recorded = gate_recorded_batch(target, recorded_logs, recorded_batch_size)
     if recorded is None:
         pytest.skip(f"{target.name}/bs{recorded_batch_size}: no --perf-log recorded at this batch size")
     for row in recorded.rows:
-        recorder.add_perf(row)
+        record_against_accepted(recorder, row, throughput_vs_accepted)
     assert recorded.decision, recorded.decision.message()
     end_if_not_gated(recorded.rows[0])

@@ -26,6 +26,7 @@ from srcnn_support.gate.gpu_gate import gpu_decision, measure_on_gpu, perf_row, 
 from srcnn_support.gate.perf_rules import decide, per_card, speedup_check, throughput_checks
 from srcnn_support.gate.recorded_perf import fits_target, gate_recorded_batch, read_logs, reference_figure
 from srcnn_support.gate.targets import card_chips
+from srcnn_support.gate.timed_output_rules import outputs_while_timed_check, repeated_vs_distinct_check
 from srcnn_support.perf.gated_tool_figure import measure_tool_figure, tool_row
 from srcnn_support.perf.host import cpu_flags, describe_int8_class, int8_class
 from srcnn_support.perf.method import (
@@ -39,8 +40,10 @@ from srcnn_support.perf.method import (
     throughput_figures,
     time_calls,
 )
+from srcnn_support.perf.timed_outputs import SampledInfer, repeated_over_distinct
 from srcnn_support.plugin.fixtures import backend_faults_fail_the_test
 from srcnn_support.plugin.outcomes import end_if_not_gated
+from srcnn_support.score.accuracy import equality_rule
 
 pytestmark = pytest.mark.perf
 
@@ -48,29 +51,47 @@ MIN_ROUNDS = 5
 MIN_TIME_S = 2.0
 
 
-def measure(benchmark, runner, batch: np.ndarray) -> tuple[LatencyStats, str]:
+def measure(benchmark, infer, batch: np.ndarray) -> tuple[LatencyStats, str]:
     if not benchmark.disabled:
-        rounds = max(MIN_ROUNDS, min(50, int(MIN_TIME_S / max(_one_call(runner, batch), 1e-4))))
-        benchmark.pedantic(runner.infer, args=(batch,), rounds=rounds, warmup_rounds=1, iterations=1)
+        rounds = max(MIN_ROUNDS, min(50, int(MIN_TIME_S / max(_one_call(infer, batch), 1e-4))))
+        benchmark.pedantic(infer, args=(batch,), rounds=rounds, warmup_rounds=1, iterations=1)
         return LatencyStats.from_seconds(list(benchmark.stats.stats.data)), "pytest-benchmark"
-    samples = time_calls(lambda: runner.infer(batch), min_rounds=MIN_ROUNDS, min_time_s=MIN_TIME_S)
+    samples = time_calls(lambda: infer(batch), min_rounds=MIN_ROUNDS, min_time_s=MIN_TIME_S)
     return LatencyStats.from_seconds(samples), "suite timing loop (pytest-benchmark disabled under xdist)"
 
 
-def _one_call(runner, batch) -> float:
-    return min(time_calls(lambda: runner.infer(batch), min_rounds=1, min_time_s=0.0, max_rounds=1, warmup_rounds=1))
+def _one_call(infer, batch) -> float:
+    return min(time_calls(lambda: infer(batch), min_rounds=1, min_time_s=0.0, max_rounds=1, warmup_rounds=1))
 
 
-def _harness(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate):
+def compliance_checks(subject: str, target: str, batch_size: int, sampled: SampledInfer, batch: np.ndarray,
+                      accuracy, prepared, rule: str, infer=None) -> list:
+    """MLPerf's TEST01 and TEST04 for a timed loop: what it computed, and that it was not timing a cache."""
+    references = np.stack([accuracy.reference.natural[prepared[i % len(prepared)].name]
+                           for i in range(batch_size)])[:, None]
+    checks = [outputs_while_timed_check(subject, target, batch_size, sampled.samples, batch, references, rule)]
+    if infer is not None:
+        checks.append(repeated_vs_distinct_check(subject, target, batch_size,
+                                                 repeated_over_distinct(infer, batch, min_time_s=2 * MIN_TIME_S)))
+    return checks
+
+
+def _harness(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate, accuracy):
     """The suite times ``runner.infer`` (pytest-benchmark, or its own loop under xdist); a tool figure is gated
-    where the runner has one (trtexec's GPU compute on t4)."""
+    where the runner has one (trtexec's GPU compute on t4). At a gated batch size the timed loop's outputs are
+    checked and a loop repeating one input is timed against one over distinct inputs."""
     built = perf_runner(batch_size, perf_device)
     batch = batch_of(prepared, batch_size)
+    gated = batch_size in target.gated_batch_sizes
     with backend_faults_fail_the_test(recorder, target.name, target.backend, batch_size), built.runner as runner:
         output = runner.infer(batch)
         assert np.isfinite(output).all(), f"{target.name}/bs{batch_size}: output contains NaN or Inf"
-        stats, timer = measure(benchmark, runner, batch)
+        sampled = SampledInfer(runner.infer)
+        stats, timer = measure(benchmark, sampled, batch)
         info = runner.info()
+        rule = equality_rule(info.backend, gate.precision_mode, info.precision)
+        compliance = compliance_checks(f"{target.name}/{info.backend}", target.name, batch_size, sampled, batch,
+                                       accuracy, prepared, rule, runner.infer) if gated else []
         figures = throughput_figures(batch_size, stats)
         row = {
             "target": target.name,
@@ -95,7 +116,7 @@ def _harness(target, perf_runner, prepared, batch_size, perf_device, benchmark, 
         if bare is not None:
             row.update({"harness_over_bare": bare[0], "harness_over_bare_interval": list(bare[1])})
         decision = decide(throughput_checks(target, f"{target.name}/{info.backend}", batch_size, row["fps"],
-                                            bare_ratio=bare, figure=tool.tool if tool else ""))
+                                            bare_ratio=bare, figure=tool.tool if tool else "") + compliance)
         row.update(decision.row_fields())
         if target.chips_per_card > 1:
             row["fps_per_card_estimate"] = per_card([row["fps"]], target.chips_per_card)[0]
@@ -107,7 +128,7 @@ def _harness(target, perf_runner, prepared, batch_size, perf_device, benchmark, 
     return row, decision
 
 
-def _tool_figure(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate):
+def _tool_figure(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate, accuracy):
     """One ``benchmark`` dataset-mode run over the prepared set plus a pure-inference run, or one ais_bench
     session; the tool's per-chip figure is gated, the card's formed from the detected product, the suite's
     end-to-end rate recorded beside it."""
@@ -148,7 +169,7 @@ def _measure_on_gpu(target, runner, prepared, batch_size: int, gated_backend: bo
         pytest.fail(str(exc), pytrace=False)
 
 
-def _cuda_events(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate):
+def _cuda_events(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate, accuracy):
     """GPU compute timed with CUDA events around the graph replay, as trtexec does; end-to-end recorded."""
     figures, info = _measure_on_gpu(target, perf_runner(batch_size, perf_device).runner, prepared, batch_size, True)
     gated = batch_size in target.gated_batch_sizes
@@ -174,9 +195,9 @@ def record_against_accepted(recorder, row: dict, throughput_vs_accepted) -> None
 
 
 def test_throughput(perf_measurement, perf_target, perf_runner, prepared, perf_batch_size, perf_device, benchmark,
-                    recorder, gate, throughput_vs_accepted):
+                    recorder, gate, throughput_vs_accepted, accuracy):
     row, decision = MEASUREMENTS[perf_measurement](perf_target, perf_runner, prepared, perf_batch_size, perf_device,
-                                                   benchmark, recorder, gate)
+                                                   benchmark, recorder, gate, accuracy)
     record_against_accepted(recorder, row, throughput_vs_accepted)
     assert decision, decision.message()
     assert math.isfinite(row["fps"]) and row["fps"] > 0
@@ -222,7 +243,7 @@ def _harness_over_bare(runner, batch: np.ndarray) -> tuple[float, tuple[float, f
 
 
 def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_variant_runner, prepared, perf_variant,
-                                              recorder, benchmark, throughput_vs_accepted):
+                                              recorder, benchmark, throughput_vs_accepted, accuracy):
     """E.g. INT8 vs fp32 on the cpu target: both measured alternately in this session, on the same inputs.
 
     A gated size measured below its threshold is measured once more and the faster reading decides: a slow
@@ -238,7 +259,8 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
     with backend_faults_fail_the_test(recorder, perf_target.name, variant.backend, batch_size), \
             perf_runner(batch_size).runner as base, perf_variant_runner(variant.backend).runner as other:
         assert np.isfinite(other.infer(batch)).all(), f"{variant.backend}/bs{batch_size}: output contains NaN or Inf"
-        attempts = remeasured_speedup(lambda: _speedup_of(base, other, batch),
+        sampled = SampledInfer(other.infer)
+        attempts = remeasured_speedup(lambda: _speedup_of(base.infer, sampled, batch),
                                       threshold.min_speedup if gated and threshold else None)
         measured = max(attempts, key=lambda attempt: attempt.speedup)
         info, base_info = other.info(), base.info()
@@ -246,9 +268,13 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
             benchmark.pedantic(other.infer, args=(batch,), rounds=MIN_ROUNDS, warmup_rounds=1, iterations=1)
     check = speedup_check(f"{perf_target.name}/{variant.backend}", batch_size, measured.speedup, threshold, cpu_class,
                           f"{base_info.backend} {base_info.precision}")
+    checks = [check]
     if not gated:  # measured at this size, decided at the gated ones
-        check = replace(check, passed=None, tolerance=None, reason="recorded batch size")
-    decision = decide([check])
+        checks = [replace(check, passed=None, tolerance=None, reason="recorded batch size")]
+    else:  # a reduced-precision variant: its timed outputs are held to the guide PSNR rule
+        checks += compliance_checks(f"{perf_target.name}/{variant.backend}", perf_target.name, batch_size, sampled,
+                                    batch, accuracy, prepared, "psnr")
+    decision = decide(checks)
     interval = measured.speedup_interval()
     row = {"target": perf_target.name, "backend": info.backend, "precision": info.precision,
            "batch_size": batch_size, "device": 0, "timer": "suite interleaved loop", "gated": decision.decided,
@@ -269,8 +295,8 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
     end_if_not_gated(row)
 
 
-def _speedup_of(base, other, batch: np.ndarray) -> InterleavedRatio:
-    return interleaved_ratio(lambda: base.infer(batch), lambda: other.infer(batch),
+def _speedup_of(base_infer, other_infer, batch: np.ndarray) -> InterleavedRatio:
+    return interleaved_ratio(lambda: base_infer(batch), lambda: other_infer(batch),
                              min_rounds=MIN_ROUNDS, min_time_s=4 * MIN_TIME_S)
 
 

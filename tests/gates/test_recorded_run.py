@@ -14,6 +14,7 @@ from srcnn_support.diagnose.explain import read_recorded_dump
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.gate.accuracy_rules import RULES, RuleInputs
 from srcnn_support.gate.config import PUBLISHED_TABLE
+from srcnn_support.gate.recorded_link import perf_log_and_dump_dir_check
 from srcnn_support.prepare.imaging import CROP_SIZE, compose_sr_rgb
 from srcnn_support.report.pictures import RECORDED_PICTURES, save_side_by_side
 from srcnn_support.score.accuracy import PublishedTable, reference_columns
@@ -105,3 +106,13 @@ def test_recorded_standard_psnr_beats_bicubic(recorded_run, live_reference, reco
 
 def test_recorded_mean_standard_gain_over_bicubic(recorded_run, live_reference, recorder, failure_diagnoses):
     apply_rule(recorder, recorded_run, live_reference, failure_diagnoses, "mean_standard_gain_over_bicubic")
+
+
+def test_recorded_perf_log_and_dump_dir_name_one_model(recorded_run, gate, recorder):
+    """--perf-log and --dump-dir together: the figures and the outputs must come from one model file."""
+    if not gate.perf_logs:
+        pytest.skip("no --perf-log beside --dump-dir: no figures to link to these outputs")
+    record = recorder.record(perf_log_and_dump_dir_check(DEVICE_RUN, list(gate.perf_logs), recorded_run.dump_dir))
+    if record.passed is None:
+        pytest.skip(record.reason)
+    assert record, record.explanation

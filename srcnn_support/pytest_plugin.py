@@ -33,10 +33,11 @@ from srcnn_support.plugin.hooks import (
 )
 from srcnn_support.plugin.options import pytest_addoption
 from srcnn_support.plugin.parametrize import pytest_generate_tests
+from srcnn_support.plugin.timing import alone_on_host
 
 __all__ = [
     "accuracy", "artifact_cache", "configured_target", "gate", "perf_runner", "perf_target", "perf_variant_runner",
-    "prepared", "recorder", "weights_identity", "accepted_release", "throughput_vs_accepted",
+    "prepared", "recorder", "weights_identity", "accepted_release", "throughput_vs_accepted", "alone_on_host",
     "pytest_addoption", "pytest_cmdline_main", "pytest_collection_modifyitems", "pytest_configure",
     "pytest_generate_tests", "pytest_load_initial_conftests", "pytest_report_header", "pytest_runtest_protocol",
     "pytest_sessionfinish", "pytest_sessionstart", "pytest_terminal_summary", "pytest_testnodedown",

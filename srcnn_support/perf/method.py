@@ -35,12 +35,45 @@ class LatencyStats:
     min_ms: float
     max_ms: float
     stddev_ms: float
+    p90_ms: float = math.nan
 
     @classmethod
     def from_seconds(cls, samples: list[float]) -> "LatencyStats":
         ms = sorted(s * 1000.0 for s in samples)
         return cls(len(ms), statistics.fmean(ms), statistics.median(ms), _percentile(ms, 99.0), ms[0], ms[-1],
-                   statistics.stdev(ms) if len(ms) > 1 else 0.0)
+                   statistics.stdev(ms) if len(ms) > 1 else 0.0, _percentile(ms, 90.0))
+
+    @property
+    def cv(self) -> float:
+        """Coefficient of variation of the call latency: trtexec warns above 1% of GPU compute time."""
+        return self.stddev_ms / self.mean_ms if self.mean_ms else math.nan
+
+
+# MLPerf's loadgen refuses a percentile from fewer queries than these (p90: 64, p99: 662)
+MIN_SAMPLES_FOR_PERCENTILE = {90: 64, 99: 662}
+MAX_GATED_CV = 0.10  # a gated row's latency spread above this is measured again, then not decided (decision 0009)
+
+
+def spread_fields(stats: LatencyStats) -> dict:
+    """Sample count, CV, median, and each percentile only where enough samples support it."""
+    fields = {"latency_samples": stats.rounds, "latency_cv": stats.cv}
+    notes = []
+    for q, needed in MIN_SAMPLES_FOR_PERCENTILE.items():
+        supported = stats.rounds >= needed
+        fields[f"latency_p{q}_ms"] = getattr(stats, f"p{q}_ms") if supported else None
+        if not supported:
+            notes.append(f"p{q} n/a ({stats.rounds} samples; {needed} needed)")
+    if notes:
+        fields["latency_percentiles"] = "; ".join(notes)
+    return fields
+
+
+def unstable(stats: LatencyStats, limit: float = MAX_GATED_CV) -> str | None:
+    """Why a gated row's figure is too unsteady to decide, or None."""
+    if stats.cv > limit:
+        return (f"unstable: latency CV {stats.cv:.1%} over {stats.rounds} samples "
+                f"(at most {limit:.0%} is steady enough to gate)")
+    return None
 
 
 def _percentile(sorted_values: list[float], q: float) -> float:
@@ -147,7 +180,8 @@ def remeasured_speedup(measure: Callable[[], InterleavedRatio], threshold: float
 def throughput_figures(batch_size: int, stats: LatencyStats) -> dict:
     fps = batch_size * 1000.0 / stats.mean_ms
     return {"fps": fps, "fps_median": batch_size * 1000.0 / stats.median_ms,
-            "gflops": fps * GFLOP_PER_IMAGE, **{f"latency_{k}": v for k, v in asdict(stats).items()}}
+            "gflops": fps * GFLOP_PER_IMAGE, **{f"latency_{k}": v for k, v in asdict(stats).items()},
+            **spread_fields(stats)}
 
 
 def peak_shares(gflops: float) -> dict:
@@ -155,8 +189,9 @@ def peak_shares(gflops: float) -> dict:
     from srcnn_support.perf.host import measured_fp32_peak, nominal_fp32_peak
 
     measured, nominal = measured_fp32_peak(), nominal_fp32_peak()
-    return {"peak_share": gflops / measured.gflops if measured.gflops else None,
-            "peak_share_nominal": gflops / nominal.gflops if nominal.gflops else None}
+    shares = {"peak_share": gflops / measured.gflops if measured.gflops and not measured.contended else None,
+              "peak_share_nominal": gflops / nominal.gflops if nominal.gflops else None}
+    return {**shares, "peak_contended": measured.contended} if measured.contended else shares
 
 
 def describe_peaks() -> str:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from srcnn_support.errors import SrcnnGateError
+from srcnn_support.perf.method import MIN_SAMPLES_FOR_PERCENTILE
 
 GOAL_RATIO_AT_BS16 = 10.0  # the GPU port's goal: at least 10 x the T4 at batch 16 (recorded; not a gate)
 
@@ -31,8 +32,10 @@ def perf_lines(rows: list[dict]) -> list[str]:
     for row in rows:
         if row.get("end_to_end_fps") is None or row.get("ratio_to_reference") is None:
             continue
+        p99 = row.get("latency_p99_ms")
+        p99_text = f"{p99:.4f} ms" if p99 is not None else f"n/a (under {MIN_SAMPLES_FOR_PERCENTILE[99]} samples)"
         lines.append(f"{row['target']:>7} {row['backend']:<16} bs{row['batch_size']:<3} compute {row['fps']:10.1f} "
-                     f"images/s (median {row['latency_median_ms']:.4f} ms, p99 {row['latency_p99_ms']:.4f} ms, "
+                     f"images/s (median {row['latency_median_ms']:.4f} ms, p99 {p99_text}, "
                      f"{row['latency_rounds']} it)  end-to-end {row['end_to_end_fps']:9.1f} images/s  "
                      f"{row['ratio_to_reference']:6.2f} x T4  {row['verdict']}")
     return lines

@@ -23,6 +23,27 @@ def _speedup_cell(row: dict) -> str:
     return cell
 
 
+def _spread_cell(row: dict) -> str:
+    """Sample count and CV always; a percentile only where enough samples support it (MLPerf's minimums)."""
+    if row.get("latency_samples") is None:
+        return _fmt(row.get("latency_p99_ms"))
+    p90, p99 = (_fmt(row.get(f"latency_p{q}_ms")) for q in (90, 99))
+    return (f"{row['latency_samples']}, CV {row['latency_cv']:.1%}, {p90} / {p99}"
+            + (f" ({row['latency_percentiles']})" if row.get("latency_percentiles") else ""))
+
+
+def _alone_cell(row: dict) -> str:
+    """Whether the figure was timed with the machine to itself (perf/contention.py)."""
+    if row.get("unstable"):
+        return f"UNSTEADY: {row['unstable']}"
+    if row.get("contended"):
+        return f"CONTENDED: {row['other_cpu_share']:.0%} taken by other processes; figure not a release figure"
+    if row.get("other_cpu_share") is None:
+        return "n/a"
+    retried = f", after {row['timing_attempts']} tries" if row.get("timing_attempts", 1) > 1 else ""
+    return f"yes ({row['other_cpu_share']:.0%} other{retried})"
+
+
 def _gpu_blocks(rows_in: list[dict]) -> list:
     """GPU rows (tests/gates/test_perf.py): compute from CUDA events, end-to-end host to host, ratio to the T4."""
     gpu = [r for r in rows_in if r.get("ratio_to_reference") is not None]
@@ -50,16 +71,18 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
         "GFLOP/s",
         "% of measured peak",
         "latency median ms",
-        "latency p99 ms",
+        "spread: samples, CV, p90 / p99 ms",
         "harness / bare",
         "speedup (same session)",
+        "timed alone",
         "threshold",
         "verdict",
     ]
     rows = [[r["target"], r["backend"], r["precision"], _fmt(r.get("device")), str(r["batch_size"]), _fmt(r.get("fps")),
              _fmt(r.get("gflops"), 1), _fmt(r["peak_share"] * 100, 1) if r.get("peak_share") else "n/a",
-             _fmt(r.get("latency_median_ms")), _fmt(r.get("latency_p99_ms")),
-             _harness_cell(r), _speedup_cell(r), r.get("gate") or ("recorded only" if not r.get("gated") else "none"),
+             _fmt(r.get("latency_median_ms")), _spread_cell(r),
+             _harness_cell(r), _speedup_cell(r), _alone_cell(r),
+             r.get("gate") or ("recorded only" if not r.get("gated") else "none"),
              r.get("verdict", "?")] for r in rows_in]
     blocks.append(Table(header, rows))
     blocks += [f"{r['target']} {r['backend']} batch {r['batch_size']}: images/s is the tool's own figure "

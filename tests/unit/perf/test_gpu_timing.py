@@ -40,11 +40,13 @@ def test_wall_clock_timing_runs_warmup_then_the_duration():
 
 
 def test_figures_use_the_mean_and_report_median_p99_and_the_t4_ratio():
-    compute = [1.0] * 98 + [2.0, 3.0]  # ms per batch of 16
+    compute = [1.0] * 698 + [2.0, 3.0]  # ms per batch of 16
     figures = gpu_figures(16, compute, [4.0] * 10)
     assert figures["fps"] == pytest.approx(16 * 1000 / np.mean(compute))
     assert figures["fps_median"] == pytest.approx(16000.0)
     assert figures["latency_p99_ms"] == pytest.approx(np.percentile(compute, 99))
+    few = gpu_figures(16, compute[:100], [4.0] * 10)  # MLPerf's loadgen gives no p99 from under 662 samples
+    assert few["latency_p99_ms"] is None and few["latency_p90_ms"] == pytest.approx(np.percentile(compute[:100], 90))
     assert figures["end_to_end_fps"] == pytest.approx(4000.0)
     assert figures["ratio_to_reference"] == pytest.approx(figures["fps"] / T4_REFERENCE_FPS)
 

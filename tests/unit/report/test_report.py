@@ -70,7 +70,8 @@ def test_report_has_tables_pictures_plot_and_html(tmp_path):
     assert "| cpu | onnxruntime | fp32 | 0 | 1 | 20.00 |" in text
     assert "| 0.998 (95%: 0.971-1.024) |" in text
     int8_row = next(line for line in text.splitlines() if "| onnxruntime-int8 |" in line)
-    assert "| 1.96 x onnxruntime (20.40 images/s); readings 1.41, 1.96 | n/a | >= 1.5 x onnxruntime fp32 | pass |" in int8_row
+    assert ("| 1.96 x onnxruntime (20.40 images/s); readings 1.41, 1.96 | n/a | >= 1.5 x onnxruntime fp32 | pass |"
+            in int8_row)
     page = html_path.read_text()
     assert page.count("data:image/png;base64,") == 3 and "<table>" in page
 

@@ -162,7 +162,7 @@ class PerfDecision:
         """What a perf row carries: the gate's text, its verdict, and each check as the results JSON writes it."""
         fields = {"gate": self.gate_text, "verdict": self.verdict, "checks": [c.to_row() for c in self.checks]}
         not_decided = [c.reason for c in self.checks if c.passed is None and c.reason]
-        return {**fields, "not_gated_because": "; ".join(not_decided)} if not_decided else fields
+        return {**fields, "not_gated_because": "; ".join(dict.fromkeys(not_decided))} if not_decided else fields
 
 
 def decide(checks) -> PerfDecision:

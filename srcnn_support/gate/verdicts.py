@@ -29,6 +29,15 @@ class CheckRecord:
     target: str | None = None  # throughput checks: the perf target
     test: str | None = None  # the pytest node that decided it (None outside pytest)
 
+    def __post_init__(self) -> None:
+        # a rule fed numpy scalars returns numpy.bool_ / float64: the record stays plain, so it goes through JSON
+        if self.passed is not None:
+            object.__setattr__(self, "passed", bool(self.passed))
+        for name in ("measured", "reference"):
+            value = getattr(self, name)
+            if value is not None and type(value) not in (int, float, str):
+                object.__setattr__(self, name, float(value))
+
     def __bool__(self) -> bool:
         return bool(self.passed)
 

@@ -77,16 +77,13 @@ def measured_alone(benchmark, infer, batch: np.ndarray, gated: bool) -> TimedAlo
     return measure_alone(attempt, unsteady=lambda value: unstable(value[0]) if gated else None)
 
 
-ABSOLUTE_CHECKS = ("min_fps", "min_fps_per_card", "min_fps_per_card_vs_reference")  # read the row's own figure
-
-
 def undecided_when_not_alone(checks: list, why: str | None) -> list:
-    """A figure timed beside other work, or too unsteady, decides no absolute bar: its checks become not decided
-    with the reason. Interleaved ratios (harness / bare, INT8 / fp32) and the output checks stay decided."""
+    """A row timed beside other work, or too unsteady, is decided neither way: its checks become not decided with
+    the reason. Only a wrong output stays a failure: what the loop computed does not depend on who else ran."""
     if not why:
         return list(checks)
-    return [replace(c, passed=None, reason=why, explanation="") if c.check in ABSOLUTE_CHECKS and c.passed is not None
-            else c for c in checks]
+    return [c if c.passed is None or (c.passed is False and c.check == "outputs_while_timed")
+            else replace(c, passed=None, reason=why, explanation="") for c in checks]
 
 
 def _one_call(infer, batch) -> float:
@@ -148,7 +145,7 @@ def _harness(target, perf_runner, prepared, batch_size, perf_device, benchmark, 
             row.update({"harness_over_bare": bare[0], "harness_over_bare_interval": list(bare[1])})
         checks = throughput_checks(target, f"{target.name}/{info.backend}", batch_size, row["fps"],
                                    bare_ratio=bare, figure=tool.tool if tool else "")
-        decision = decide(undecided_when_not_alone(checks, None if tool else timed.not_decidable) + compliance)
+        decision = decide(undecided_when_not_alone(checks + compliance, None if tool else timed.not_decidable))
         row.update(decision.row_fields())
         if target.chips_per_card > 1:
             row["fps_per_card_estimate"] = per_card([row["fps"]], target.chips_per_card)[0]
@@ -295,8 +292,9 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
             perf_runner(batch_size).runner as base, perf_variant_runner(variant.backend).runner as other:
         assert np.isfinite(other.infer(batch)).all(), f"{variant.backend}/bs{batch_size}: output contains NaN or Inf"
         sampled = SampledInfer(other.infer)
-        attempts = remeasured_speedup(lambda: _speedup_of(base.infer, sampled, batch),
-                                      threshold.min_speedup if gated and threshold else None)
+        timed = measure_alone(lambda: remeasured_speedup(lambda: _speedup_of(base.infer, sampled, batch),
+                                                         threshold.min_speedup if gated and threshold else None))
+        attempts = timed.value
         measured = max(attempts, key=lambda attempt: attempt.speedup)
         info, base_info = other.info(), base.info()
         if not benchmark.disabled:  # the variant's rows in --benchmark-json beside the target backend's
@@ -309,7 +307,7 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
     else:  # a reduced-precision variant: its timed outputs are held to the guide PSNR rule
         checks += compliance_checks(f"{perf_target.name}/{variant.backend}", perf_target.name, batch_size, sampled,
                                     batch, accuracy, prepared, "psnr")
-    decision = decide(checks)
+    decision = decide(undecided_when_not_alone(checks, timed.contended))
     interval = measured.speedup_interval()
     row = {"target": perf_target.name, "backend": info.backend, "precision": info.precision,
            "batch_size": batch_size, "device": 0, "timer": "suite interleaved loop", "gated": decision.decided,
@@ -318,7 +316,7 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
            "speedup_interval": list(interval) if interval else None, "speedup_pairs": len(measured.pair_ratios),
            "speedup_attempts": [attempt.speedup for attempt in attempts],
            "reference_fps": throughput_figures(batch_size, LatencyStats.from_seconds(measured.first_s))["fps"],
-           **decision.row_fields()}
+           **timed.as_row(), **decision.row_fields()}
     record_against_accepted(recorder, row, throughput_vs_accepted)
     if not benchmark.disabled:
         benchmark.extra_info.update({k: row[k] for k in ("target", "backend", "precision", "batch_size", "fps",

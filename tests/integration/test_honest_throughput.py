@@ -35,4 +35,5 @@ def test_a_runner_returning_zeros_fast_fails_the_timed_output_check(tmp_path):
                                                               ("outputs_while_timed", 16)], json.dumps(failed, indent=1)
     assert re.search(r"cpu/onnxruntime/bs1: the output of timed call \d+ is not what the accuracy path computes "
                      r"for the same input \(max-abs 0\.98", result.stdout)
-    assert any(c["check"] == "min_ratio_to_bare_runtime" and c["verdict"] == "pass" for c in checks)  # fast indeed
+    bs1 = next(r for r in json.loads((tmp_path / "art" / "run.json").read_text())["perf"] if r["batch_size"] == 1)
+    assert bs1["fps"] > 1000  # fast indeed: 30 times what the real model does here, and it still fails

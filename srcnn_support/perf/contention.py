@@ -20,10 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-try:
-    from filelock import FileLock
-except ImportError:  # a checkout run on a machine's own Python may lack it
-    from srcnn_support.locking import FlockFileLock as FileLock
+from srcnn_support.cache import FileLock  # filelock, or the fcntl fallback where it is absent
 
 PROC_STAT = Path("/proc/stat")
 MAX_OTHER_SHARE = 0.10  # of the machine's CPU time over the window, used by other processes

@@ -12,12 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-try:
-    from filelock import FileLock
-except ImportError:  # a checkout run on a machine's own Python may lack it
-    from srcnn_support.locking import FlockFileLock as FileLock
-
 from srcnn_support.atomic import atomic_write_text
+from srcnn_support.cache import FileLock  # filelock, or the fcntl fallback where it is absent
 from srcnn_support.errors import SrcnnGateError
 
 SCHEMA = "srcnn-gate/accepted-release/1"

@@ -12,6 +12,7 @@ suite's own loop does, with the same warm-up and round rules.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import replace
 
@@ -66,7 +67,7 @@ def measured_alone(benchmark, infer, batch: np.ndarray, gated: bool) -> TimedAlo
     """``measure`` with the machine to itself (perf/contention.py): pytest-benchmark times the first try (it times
     once per test); a try that other processes contended, or at a gated size too unsteady to decide
     (``unstable``), is repeated by the suite's own loop after a quiet spell."""
-    tries = iter(range(1 << 20))
+    tries = itertools.count()
 
     def attempt() -> tuple[LatencyStats, str]:
         if next(tries) == 0:

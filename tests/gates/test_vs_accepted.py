@@ -9,15 +9,15 @@ import pytest
 
 from srcnn_support.release.compare import outputs_vs_accepted, quality_vs_accepted
 from srcnn_support.release.fingerprint import machine_fingerprint
-from srcnn_support.score.accuracy import measurement_row
 from tests.gates.test_accuracy import outcome_of
 
 pytestmark = pytest.mark.accuracy
 
 
 def _rows(accuracy, recorder, backend: str) -> list[dict]:
+    """The rows ``outcome_of`` has just recorded for this backend (scores, reference columns, output digest)."""
     outcome = outcome_of(accuracy, recorder, backend)
-    return [{"backend": backend, "image": name, **measurement_row(accuracy, backend, name)} for name in outcome.scores]
+    return [recorder.measurements[f"{backend}/{name}"] for name in outcome.scores]
 
 
 def _apply(recorder, records) -> None:

@@ -60,6 +60,8 @@ class CacheStats:
     reused: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    # label -> seconds its build took, measured now or read from the manifest of a reused artifact (cold start)
+    build_seconds: dict[str, float] = field(default_factory=dict)
 
 
 class ArtifactCache:
@@ -80,12 +82,12 @@ class ArtifactCache:
         if key in self._failed:
             raise self._failed[key]
         if self._verified(final):
-            self._record("reused", label)
+            self._record("reused", label, final)
             return final
         final.parent.mkdir(parents=True, exist_ok=True)
         with FileLock(str(final) + ".lock"):
             if self._verified(final):  # another process built it while we waited
-                self._record("reused", label)
+                self._record("reused", label, final)
                 return final
             if final.exists():
                 shutil.rmtree(final)
@@ -93,6 +95,7 @@ class ArtifactCache:
             for stale in final.parent.glob(f".{key}.*.building"):  # left by a builder that was killed
                 shutil.rmtree(stale, ignore_errors=True)
             staging = Path(tempfile.mkdtemp(prefix=f".{key}.", suffix=".building", dir=final.parent))
+            started = time.perf_counter()
             try:
                 build(staging)
                 manifest = {
@@ -102,6 +105,7 @@ class ArtifactCache:
                     "files": {p.relative_to(staging).as_posix(): sha256_file(p)
                               for p in sorted(staging.rglob("*")) if p.is_file()},
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "build_seconds": round(time.perf_counter() - started, 3),
                 }
                 (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
                 _fsync_tree(staging)
@@ -121,7 +125,7 @@ class ArtifactCache:
                     self._failed[key] = exc
                     self._record("failed", label)
                 raise
-            self._record("built", label)
+            self._record("built", label, final)
             return final
 
     def _verified(self, directory: Path) -> bool:
@@ -134,11 +138,24 @@ class ArtifactCache:
         except (OSError, ValueError, KeyError, TypeError):
             return False
 
-    def _record(self, event: str, label: str) -> None:
+    def _record(self, event: str, label: str, directory: Path | None = None) -> None:
         getattr(self.stats, event).append(label)
+        if directory is not None:
+            seconds = _manifest_build_seconds(directory)
+            if seconds is not None:
+                self.stats.build_seconds[label] = seconds
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / EVENT_LOG, "a", encoding="utf-8") as log:
             log.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} pid={os.getpid()} {event} {label}\n")
+
+
+def _manifest_build_seconds(directory: Path) -> float | None:
+    """What building the artifact took, as its manifest recorded (absent in artifacts built before it was)."""
+    try:
+        seconds = json.loads((directory / MANIFEST).read_text()).get("build_seconds")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return float(seconds) if isinstance(seconds, (int, float)) else None
 
 
 def _fsync_tree(directory: Path) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from srcnn_support.perf.cold_start import describe_cold_start
 from srcnn_support.perf.method import GFLOP_PER_IMAGE
 from srcnn_support.report.blocks import Picture, Table, _fmt
 
@@ -75,13 +76,14 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
         "harness / bare",
         "speedup (same session)",
         "timed alone",
+        "cold start (recorded, not gated)",
         "threshold",
         "verdict",
     ]
     rows = [[r["target"], r["backend"], r["precision"], _fmt(r.get("device")), str(r["batch_size"]), _fmt(r.get("fps")),
              _fmt(r.get("gflops"), 1), _fmt(r["peak_share"] * 100, 1) if r.get("peak_share") else "n/a",
              _fmt(r.get("latency_median_ms")), _spread_cell(r),
-             _harness_cell(r), _speedup_cell(r), _alone_cell(r),
+             _harness_cell(r), _speedup_cell(r), _alone_cell(r), describe_cold_start(r.get("cold_start")),
              r.get("gate") or ("recorded only" if not r.get("gated") else "none"),
              r.get("verdict", "?")] for r in rows_in]
     blocks.append(Table(header, rows))

@@ -28,6 +28,7 @@ from srcnn_support.gate.perf_rules import decide, per_card, speedup_check, throu
 from srcnn_support.gate.recorded_perf import fits_target, gate_recorded_batch, read_logs, reference_figure
 from srcnn_support.gate.targets import card_chips
 from srcnn_support.gate.timed_output_rules import outputs_while_timed_check, repeated_vs_distinct_check
+from srcnn_support.perf.cold_start import ColdStartClock
 from srcnn_support.perf.contention import TimedAlone, measure_alone
 from srcnn_support.perf.gated_tool_figure import measure_tool_figure, tool_row
 from srcnn_support.perf.host import cpu_flags, describe_int8_class, int8_class
@@ -103,15 +104,16 @@ def compliance_checks(subject: str, target: str, batch_size: int, sampled: Sampl
     return checks
 
 
-def _harness(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate, accuracy):
+def _harness(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate, accuracy, clock):
     """The suite times ``runner.infer`` (pytest-benchmark, or its own loop under xdist); a tool figure is gated
     where the runner has one (trtexec's GPU compute on t4). At a gated batch size the timed loop's outputs are
     checked and a loop repeating one input is timed against one over distinct inputs."""
-    built = perf_runner(batch_size, perf_device)
+    built = clock.artifacts(lambda: perf_runner(batch_size, perf_device))
     batch = batch_of(prepared, batch_size)
     gated = batch_size in target.gated_batch_sizes
-    with backend_faults_fail_the_test(recorder, target.name, target.backend, batch_size), built.runner as runner:
-        output = runner.infer(batch)
+    with backend_faults_fail_the_test(recorder, target.name, target.backend, batch_size), \
+            clock.started(built.runner) as runner:
+        output = clock.first_call(runner.infer, batch)
         assert np.isfinite(output).all(), f"{target.name}/bs{batch_size}: output contains NaN or Inf"
         sampled = SampledInfer(runner.infer)
         timed = measured_alone(benchmark, sampled, batch, gated)
@@ -134,6 +136,7 @@ def _harness(target, perf_runner, prepared, batch_size, perf_device, benchmark, 
             **figures,
             "end_to_end_fps": figures["fps"] if target.name == "cpu" else None,
             **timed.as_row(),
+            **clock.cold.as_row(),
         }
         tool = measure_tool_figure(runner, batch)
         if tool is not None:  # gate the device tool's own figure, the suite's wall clock beside it
@@ -158,12 +161,12 @@ def _harness(target, perf_runner, prepared, batch_size, perf_device, benchmark, 
     return row, decision
 
 
-def _tool_figure(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate, accuracy):
+def _tool_figure(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate, accuracy, clock):
     """One ``benchmark`` dataset-mode run over the prepared set plus a pure-inference run, or one ais_bench
     session; the tool's per-chip figure is gated, the card's formed from the detected product, the suite's
     end-to-end rate recorded beside it."""
-    built = perf_runner(batch_size, perf_device)
-    with built.runner as runner:
+    built = clock.artifacts(lambda: perf_runner(batch_size, perf_device))
+    with clock.started(built.runner) as runner:
         measured = runner.tool_throughput([image.network_input for image in prepared])
         info = runner.info()
     chips, chips_how = card_chips(target)
@@ -187,7 +190,7 @@ def _tool_figure(target, perf_runner, prepared, batch_size, perf_device, benchma
         "latency_mean_ms": measured.gated.mean_latency_ms, "tool_end_to_end_fps": measured.gated.end_to_end_fps,
         "end_to_end_fps": measured.suite_end_to_end_fps, "images": len(prepared),
         "pure_infer_fps": measured.pure_infer.compute_fps if measured.pure_infer else None,
-        "om": om.name, "om_sha256": sha256_file(om), **decision.row_fields()}
+        "om": om.name, "om_sha256": sha256_file(om), **clock.cold.as_row(), **decision.row_fields()}
     return row, decision
 
 
@@ -199,12 +202,14 @@ def _measure_on_gpu(target, runner, prepared, batch_size: int, gated_backend: bo
         pytest.fail(str(exc), pytrace=False)
 
 
-def _cuda_events(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate, accuracy):
+def _cuda_events(target, perf_runner, prepared, batch_size, perf_device, benchmark, recorder, gate, accuracy, clock):
     """GPU compute timed with CUDA events around the graph replay, as trtexec does; end-to-end recorded."""
-    figures, info = _measure_on_gpu(target, perf_runner(batch_size, perf_device).runner, prepared, batch_size, True)
+    built = clock.artifacts(lambda: perf_runner(batch_size, perf_device))
+    figures, info = _measure_on_gpu(target, built.runner, prepared, batch_size, True)
     gated = batch_size in target.gated_batch_sizes
     decision = gpu_decision(target, f"{target.name}/{info.backend}", batch_size, figures) if gated else None
-    return perf_row(target, info, batch_size, perf_device, figures, decision), decision or decide([])
+    row = {**perf_row(target, info, batch_size, perf_device, figures, decision), **clock.cold.as_row()}
+    return row, decision or decide([])
 
 
 MEASUREMENTS = {"harness": _harness, "tool-figure": _tool_figure, "cuda-events": _cuda_events}
@@ -228,9 +233,9 @@ def record_against_accepted(recorder, row: dict, throughput_vs_accepted) -> None
 
 
 def test_throughput(perf_measurement, perf_target, perf_runner, prepared, perf_batch_size, perf_device, benchmark,
-                    recorder, gate, throughput_vs_accepted, accuracy):
+                    recorder, gate, throughput_vs_accepted, accuracy, artifact_cache):
     row, decision = MEASUREMENTS[perf_measurement](perf_target, perf_runner, prepared, perf_batch_size, perf_device,
-                                                   benchmark, recorder, gate, accuracy)
+                                                   benchmark, recorder, gate, accuracy, ColdStartClock(artifact_cache))
     record_against_accepted(recorder, row, throughput_vs_accepted)
     assert decision, decision.message()
     assert math.isfinite(row["fps"]) and row["fps"] > 0
@@ -276,7 +281,7 @@ def _harness_over_bare(runner, batch: np.ndarray) -> tuple[float, tuple[float, f
 
 
 def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_variant_runner, prepared, perf_variant,
-                                              recorder, benchmark, throughput_vs_accepted, accuracy):
+                                              recorder, benchmark, throughput_vs_accepted, accuracy, artifact_cache):
     """E.g. INT8 vs fp32 on the cpu target: both measured alternately in this session, on the same inputs.
 
     A gated size measured below its threshold is measured once more and the faster reading decides: a slow
@@ -289,9 +294,12 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
     recorder.meta.cpu_int8_class = describe_int8_class(flags)
     threshold = variant.threshold_for(cpu_class)
     gated = batch_size in variant.gated_batch_sizes
+    clock = ColdStartClock(artifact_cache)
     with backend_faults_fail_the_test(recorder, perf_target.name, variant.backend, batch_size), \
-            perf_runner(batch_size).runner as base, perf_variant_runner(variant.backend).runner as other:
-        assert np.isfinite(other.infer(batch)).all(), f"{variant.backend}/bs{batch_size}: output contains NaN or Inf"
+            perf_runner(batch_size).runner as base, \
+            clock.started(clock.artifacts(lambda: perf_variant_runner(variant.backend)).runner) as other:
+        output = clock.first_call(other.infer, batch)
+        assert np.isfinite(output).all(), f"{variant.backend}/bs{batch_size}: output contains NaN or Inf"
         sampled = SampledInfer(other.infer)
         timed = measure_alone(lambda: remeasured_speedup(lambda: _speedup_of(base.infer, sampled, batch),
                                                          threshold.min_speedup if gated and threshold else None))
@@ -317,7 +325,7 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
            "speedup_interval": list(interval) if interval else None, "speedup_pairs": len(measured.pair_ratios),
            "speedup_attempts": [attempt.speedup for attempt in attempts],
            "reference_fps": throughput_figures(batch_size, LatencyStats.from_seconds(measured.first_s))["fps"],
-           **timed.as_row(), **decision.row_fields()}
+           **timed.as_row(), **clock.cold.as_row(), **decision.row_fields()}
     record_against_accepted(recorder, row, throughput_vs_accepted)
     if not benchmark.disabled:
         benchmark.extra_info.update({k: row[k] for k in ("target", "backend", "precision", "batch_size", "fps",

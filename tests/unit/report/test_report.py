@@ -21,7 +21,9 @@ def _recorder() -> ResultsRecorder:
     recorder.add_perf({"target": "cpu", "backend": "onnxruntime", "precision": "fp32", "batch_size": 1, "fps": 20.0,
                        "gflops": 150.0, "latency_median_ms": 50.0, "latency_p99_ms": 60.0, "gated": True,
                        "verdict": "pass", "device": 0, "harness_over_bare": 0.998,
-                       "harness_over_bare_interval": [0.971, 1.024]})
+                       "harness_over_bare_interval": [0.971, 1.024],
+                       "cold_start": {"artifacts_build_s": 1.9, "artifacts_built": [], "session_s": 0.48,
+                                      "first_call_ms": 31.25, "ready_s": 2.411}})
     recorder.add_perf(
         {
             "target": "cpu",
@@ -70,8 +72,10 @@ def test_report_has_tables_pictures_plot_and_html(tmp_path):
     assert "| cpu | onnxruntime | fp32 | 0 | 1 | 20.00 |" in text
     assert "| 0.998 (95%: 0.971-1.024) |" in text
     int8_row = next(line for line in text.splitlines() if "| onnxruntime-int8 |" in line)
-    assert ("| 1.96 x onnxruntime (20.40 images/s); readings 1.41, 1.96 | n/a | >= 1.5 x onnxruntime fp32 | pass |"
-            in int8_row)
+    assert ("| 1.96 x onnxruntime (20.40 images/s); readings 1.41, 1.96 | n/a | n/a | >= 1.5 x onnxruntime fp32 |"
+            " pass |" in int8_row)
+    assert ("| ready 2.41 s = artifacts 1.90 s (from cache) + session 0.48 s + first call 31.2 ms |"
+            in next(line for line in text.splitlines() if "| onnxruntime | fp32 |" in line))
     page = html_path.read_text()
     assert page.count("data:image/png;base64,") == 3 and "<table>" in page
 

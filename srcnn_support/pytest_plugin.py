@@ -8,6 +8,10 @@ the paths point, though only after pytest has chosen its rootdir: ``plugin/cmdli
 space form of the path options give the rootdir the ``=`` form gives. The work itself is done by the library.
 """
 from srcnn_support.plugin.baseline import accepted_release, throughput_vs_accepted
+from srcnn_support.plugin.benchmark_json import (
+    pytest_benchmark_update_commit_info,
+    pytest_benchmark_update_machine_info,
+)
 from srcnn_support.plugin.cmdline import pytest_cmdline_main, pytest_load_initial_conftests
 from srcnn_support.plugin.fixtures import (
     accuracy,
@@ -41,4 +45,5 @@ __all__ = [
     "pytest_addoption", "pytest_cmdline_main", "pytest_collection_modifyitems", "pytest_configure",
     "pytest_generate_tests", "pytest_load_initial_conftests", "pytest_report_header", "pytest_runtest_protocol",
     "pytest_sessionfinish", "pytest_sessionstart", "pytest_terminal_summary", "pytest_testnodedown",
+    "pytest_benchmark_update_commit_info", "pytest_benchmark_update_machine_info",
 ]

@@ -34,6 +34,7 @@ class GateConfig:
     calibration_looked: tuple[str, ...] = ()  # where INT8 calibration images were looked for, when none were found
     baseline: Path | None = None  # --baseline: the store of accepted releases this run is compared with
     require_baseline: bool = False
+    sizes: tuple[int, ...] = ()  # --sizes: square sides at which cost against image size is recorded
 
     @property
     def report_dir(self) -> Path:
@@ -43,6 +44,8 @@ class GateConfig:
 
 def gate_config(option) -> GateConfig:
     """``option(name)`` returns the value of ``--name`` (pytest's ``config.getoption`` fits)."""
+    from srcnn_support.perf.size_cost import parse_sizes
+
     devices = option("devices")
     dataset = resolve_dataset(option("dataset_dir"), option("dataset"), option("data_root"))
     calibration_dir, looked = calibration_search(option("calibration_dir"), option("data_root"), dataset.directory)
@@ -63,6 +66,7 @@ def gate_config(option) -> GateConfig:
         calibration_looked=looked,
         baseline=Path(option("baseline")) if option("baseline") else None,
         require_baseline=bool(option("require_baseline")),
+        sizes=parse_sizes(option("sizes")),
     )
 
 

@@ -11,6 +11,8 @@ from srcnn_support.errors import SrcnnGateError
 from srcnn_support.gate.perf_rules import per_card_rows
 from srcnn_support.gate.verdicts import CheckRecord
 from srcnn_support.model.network import identify_weights
+from srcnn_support.perf.machine_info import commit_info, machine_info
+from srcnn_support.plugin.benchmark_json import write_when_pytest_benchmark_did_not
 from srcnn_support.plugin.session import GateSession
 from srcnn_support.release.fingerprint import machine_fingerprint, suite_identity
 
@@ -51,7 +53,10 @@ def finish_controller(session: GateSession, pytest_session: pytest.Session) -> N
     document = recorder.document()
     document["environment"] = _environment(session)
     document["published"] = _published_values(document["environment"]["weights"]["md5"])
+    document["machine_info"] = machine_info()
+    document["commit_info"] = commit_info(document["environment"]["weights"])
     session.document = document
+    session.benchmark_json = write_when_pytest_benchmark_did_not(session.config, recorder.perf)
     if document["release"]["status"] == "FAIL" and pytest_session.exitstatus in (0, 5):
         pytest_session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if gate.results_json:
@@ -126,6 +131,9 @@ def summary_lines(session: GateSession) -> list[tuple[str, bool]]:
     if baseline.get("label") or gate.baseline:
         lines.append((f"srcnn-gate compared with {baseline.get('label') or 'no accepted release'}"
                       + (f": {baseline['why_none']}" if baseline.get("why_none") else ""), False))
+    if session.benchmark_json:
+        lines.append((f"srcnn-gate benchmark JSON: {session.benchmark_json} (written by the suite: pytest-benchmark "
+                      "wrote none)", False))
     if gate.results_json and session.document:
         lines.append((f"srcnn-gate results: {gate.results_json}", False))
     if session.report_paths:

@@ -34,6 +34,9 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     group.addoption("--artifacts-dir",
                     help="artifact cache and report folder (default: $SRCNN_ARTIFACTS_DIR or .srcnn-artifacts)")
     group.addoption("--results-json", help="write per-image, per-backend results here")
+    group.addoption("--sizes", metavar="N,N,...",
+                    help="with -m perf: record images/s, MPix/s and peak memory of every CPU backend at these square "
+                         "sizes (e.g. 64,256,1024) and on the dataset's full-size images; recorded, not gated")
     group.addoption("--soc-version", help="ATC --soc_version (default: read from 'npu-smi info')")
     group.addoption("--calibration-dir", help="INT8 calibration images (default: <data root>/train; never test images)")
     group.addoption("--om", action="append", metavar="[B=]PATH",

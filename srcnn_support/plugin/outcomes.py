@@ -33,14 +33,17 @@ def skip_reason(report) -> str:
 
 def set_not_applicable_aside(config, items: list) -> None:
     """A test with no case for this run (no variant on this target, no recorded run given) is not a skip to read
-    past: pytest's empty parameter set, and the recorded-run tests without ``--perf-log``, are deselected."""
+    past: pytest's empty parameter set, the recorded-run tests without ``--perf-log`` and the cost-against-size
+    tests without ``--sizes`` are deselected."""
     from srcnn_support.plugin.session import session_of
 
     no_logs = not session_of(config).gate.perf_logs
+    no_sizes = not session_of(config).gate.sizes
     empty = [item for item in items
              if any(str(mark.kwargs.get("reason", "")).startswith("got empty parameter set")
                     for mark in item.iter_markers("skip"))
-             or (no_logs and "recorded_logs" in getattr(item, "fixturenames", ()))]
+             or (no_logs and "recorded_logs" in getattr(item, "fixturenames", ()))
+             or (no_sizes and "image_sizes" in getattr(item, "fixturenames", ()))]
     if empty:
         items[:] = [item for item in items if item not in empty]
         config.hook.pytest_deselected(items=empty)

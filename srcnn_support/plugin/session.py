@@ -22,6 +22,7 @@ class GateSession:
     worker_cache_counts: list[int] = field(default_factory=lambda: [0, 0])  # built, reused on xdist workers
     report_paths: tuple[Path, Path] | None = None
     report_error: str | None = None  # the report could not be written (read-only or full artifacts dir)
+    benchmark_json: str | None = None  # --benchmark-json, where the suite wrote it (pytest-benchmark did not)
     document: dict | None = None  # this run's results document, its RELEASE line included (controller, at the end)
     set_aside: list[str] = field(default_factory=list)  # tests deselected as not applicable, said once
     skip_reasons: dict[str, int] = field(default_factory=dict)  # reason -> tests skipped for it

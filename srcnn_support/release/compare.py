@@ -4,7 +4,8 @@ Quality is held to the ground truth: a release may not lose more than ``STANDARD
 or ``SSIM_DROP`` of SSIM on any image and backend. The guide PSNR (closeness to the bicubic input) may not
 move more than ``GUIDE_PSNR_MOVE_DB`` either way. The figures and their provenance:
 docs/decisions/0008-release-to-release.md.
-Throughput may not fall more than ``THROUGHPUT_DROP`` below the accepted median, on the same machine only.
+Throughput may not fall more than ``THROUGHPUT_DROP`` below the accepted median on the same machine; on another
+machine only a ratio measured within one session (int8 speed-up, harness over bare runtime) is compared.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ GUIDE_PSNR_MOVE_DB = 0.05
 THROUGHPUT_DROP = 0.10
 DIGEST_BACKENDS = ("pytorch", "onnxruntime")  # fp32 on the CPU: the same inputs give the same bits
 INT8_PRECISIONS = ("int8",)
+RATIO_FIELDS = ("speedup", "harness_over_bare")  # measured within one session: comparable across machines
 
 # (check, field, what it is called, unit, allowed drop, either way)
 QUALITY_RULES = (
@@ -95,11 +97,13 @@ def throughput_vs_accepted(row: dict, accepted: AcceptedRelease) -> CheckRecord:
     if before is None:
         return CheckRecord(**record, passed=None,
                            reason=f"{subject}/bs{row.get('batch_size')} is not in release {accepted.sequence}")
-    changed = differences(before.get("machine"), row.get("machine"))
-    changed += version_differences(before.get("versions"), row.get("versions"))
-    if changed:
+    versions = version_differences(before.get("versions"), row.get("versions"))
+    if versions:
         return CheckRecord(**record, passed=None,
-                           reason=f"not comparable with release {accepted.sequence}: " + "; ".join(changed))
+                           reason=f"not comparable with release {accepted.sequence}: " + "; ".join(versions))
+    machine = differences(before.get("machine"), row.get("machine"))
+    if machine:
+        return _ratio_vs_accepted(row, before, accepted.sequence, machine, record)
     field = "fps_median" if row.get("fps_median") and before.get("fps_median") else "fps"
     now, then = float(row[field]), float(before[field])
     floor = then * (1 - THROUGHPUT_DROP)
@@ -108,4 +112,24 @@ def throughput_vs_accepted(row: dict, accepted: AcceptedRelease) -> CheckRecord:
     message = (f"{subject}/bs{row.get('batch_size')}: {now:.3f} images/s is {now / then - 1:+.1%} from "
                f"release {accepted.sequence}'s {then:.3f} ({field}); the floor is {floor:.3f}")
     return CheckRecord(**record, passed=passed, measured=now, reference=then, tolerance=rule,
+                       reason=None if passed else message, explanation="" if passed else message)
+
+
+def _ratio_vs_accepted(row: dict, before: dict, sequence: int, machine: list[str], record: dict) -> CheckRecord:
+    """Another machine: images/s are not comparable, a ratio measured in one session on each machine may be. An
+    int8 speed-up is a property of the CPU's int8 instructions, so it is compared only within one int8 class."""
+    elsewhere = f"measured on another machine than release {sequence} ({'; '.join(machine)}): compared on ratios only"
+    same_class = not any(change.startswith("cpu_int8_class ") for change in machine)
+    field = next((name for name in RATIO_FIELDS if row.get(name) is not None and before.get(name) is not None
+                  and (same_class or name != "speedup")), None)
+    if field is None:
+        return CheckRecord(**record, passed=None, reason=f"{elsewhere}, and this row has none comparable "
+                                                         "(images/s is absolute)")
+    now, then = float(row[field]), float(before[field])
+    floor = then * (1 - THROUGHPUT_DROP)
+    passed = now >= floor
+    message = (f"{record['backend']}/bs{row.get('batch_size')}: {field} {now:.3f} is {now / then - 1:+.1%} from "
+               f"release {sequence}'s {then:.3f}; the floor is {floor:.3f} ({elsewhere})")
+    return CheckRecord(**record, passed=passed, measured=now, reference=then,
+                       tolerance=f"{field} >= {1 - THROUGHPUT_DROP:.0%} of release {sequence}'s ({elsewhere})",
                        reason=None if passed else message, explanation="" if passed else message)

@@ -63,25 +63,16 @@ def version_differences(accepted: dict | None, current: dict | None) -> list[str
 @lru_cache(maxsize=1)
 def suite_identity() -> dict:
     """The suite that made a run: its version, and the commit of the checkout it ran from where there is one."""
-    import subprocess
     from importlib import metadata
-    from pathlib import Path
+
+    from srcnn_support.perf.machine_info import commit_info
 
     try:
         version = metadata.version("srcnn-gate")
     except metadata.PackageNotFoundError:
         version = "not installed (run from a checkout)"
     identity = {"name": "srcnn-gate", "version": version}
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / ".git").exists() and shutil.which("git"):
-        def git(*args: str) -> str | None:
-            try:
-                done = subprocess.run(["git", "-C", str(checkout), *args], capture_output=True, text=True, timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
-                return None
-            return done.stdout.strip() if done.returncode == 0 else None
-
-        identity["commit"] = git("rev-parse", "HEAD") or "unknown"
-        status = git("status", "--porcelain", "--untracked-files=no")
-        identity["modified"] = bool(status) if status is not None else "unknown"
+    commit = commit_info()
+    if commit["id"] != "unversioned":
+        identity["commit"], identity["modified"] = commit["id"], commit["dirty"]
     return identity

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from srcnn_support.atomic import atomic_write_text
 from srcnn_support.gate.release_verdict import headline_of
+from srcnn_support.perf.machine_info import describe_machine
 from srcnn_support.report.blocks import (
     Picture,
     Table,
@@ -31,6 +32,7 @@ from srcnn_support.report.pictures import (  # noqa: F401
     throughput_plot,
 )
 from srcnn_support.report.release_blocks import accepted_release_blocks, merged_blocks
+from srcnn_support.report.size_blocks import size_cost_blocks
 
 RUN_DOCUMENT = "run"
 
@@ -112,6 +114,8 @@ def render_html(sections: list[tuple[str, list]], headline: str) -> str:
 
 def report_sections(doc: dict, report_dir: Path) -> list[tuple[str, list]]:
     sections: list[tuple[str, list]] = []
+    if doc.get("machine_info") or doc.get("perf"):  # every figure below was measured there, with that code
+        sections.append(("Measured on", [describe_machine(doc.get("machine_info"), doc.get("commit_info"))]))
     failures = failure_blocks(doc)
     if failures:
         sections.append(("What failed", failures))
@@ -132,6 +136,9 @@ def report_sections(doc: dict, report_dir: Path) -> list[tuple[str, list]]:
         sections.append(("Standard benchmark (full-size images)", full_size_blocks([part])))
     if doc.get("perf"):
         sections.append(("Throughput", perf_blocks(doc, throughput_plot(doc["perf"], report_dir / PLOT))))
+    size_cost = size_cost_blocks(doc.get("meta", {}).get("size_cost") or [], report_dir)
+    if size_cost:
+        sections.append(("Cost against image size", size_cost))
     against = accepted_release_blocks(doc, report_dir)
     if against:
         sections.append(("Against the accepted release", against))

@@ -1,6 +1,8 @@
 """A backend that fails the accuracy gate carries the diagnosis in its failure message, and the
 report shows the cause beside its failing rows."""
 
+import re
+
 import pytest
 
 from srcnn_support.backends.pytorch import PyTorchRunner
@@ -54,7 +56,10 @@ def test_failing_backend_names_the_cause_in_message_and_report(session_and_recor
     assert failing.passed is False
     message = failing.explanation
     assert "bird/natural-port: guide_psnr_vs_live_reference" in message
-    assert "diagnosis: cause layout-not-transposed" in message and "bird: layout-not-transposed (PSNR exact" in message
+    assert "diagnosis: cause layout-not-transposed" in message
+    # bit-exact where both runs take the same kernels; AVX2-only CPUs (Zen 3) reorder sums between batch shapes
+    match = re.search(r"bird: layout-not-transposed \(PSNR (exact|[0-9.]+ dB)", message)
+    assert match and (match[1] == "exact" or float(match[1].split()[0]) > 100), message
     failing_mean = guide_psnr_verdict(session, recorder, "natural-port")
     assert failing_mean.passed is False and "diagnosis: cause layout-not-transposed" in failing_mean.explanation
     reference_itself = guide_psnr_verdict(session, recorder, "pytorch", "bird")  # not judged against itself

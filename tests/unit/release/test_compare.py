@@ -73,7 +73,26 @@ def test_throughput_more_than_10_percent_below_the_accepted_median_fails_on_the_
     elsewhere = throughput_vs_accepted({**PERF, "fps": 300.0, "machine": {**PERF["machine"], "cann": "8.0"}},
                                        accepted())
     assert elsewhere.passed is None
-    assert elsewhere.reason == "not comparable with release 3: " \
-                               "cann 7.0 -> 8.0"
+    assert elsewhere.reason == "measured on another machine than release 3 (cann 7.0 -> 8.0): compared on ratios " \
+                               "only, and this row has none comparable (images/s is absolute)"
+    newer = throughput_vs_accepted({**PERF, "fps": 300.0, "versions": {"ais_bench": "0.0.3"}}, accepted())
+    assert newer.passed is None and newer.reason.startswith("not comparable with release 3: ais_bench")
     missing = throughput_vs_accepted({**PERF, "batch_size": 16}, accepted())
     assert missing.passed is None and "ascend310/ascend-om/bs16 is not in release 3" in missing.reason
+
+
+def test_another_cpu_model_is_compared_on_the_int8_speedup_only_within_its_int8_class():
+    cpu_machine = {**MACHINE, "cpu": "Intel(R) Xeon(R) Processor", "cpu_int8_class": "vnni"}
+    int8 = {"target": "cpu", "backend": "onnxruntime-int8", "precision": "int8", "batch_size": 1, "device": 0,
+            "fps": 88.0, "speedup": 2.1, "versions": {"onnxruntime": "1.32.0"}, "machine": cpu_machine}
+    release = accepted(perf=(int8,))
+    sapphire = {**cpu_machine, "cpu": "Intel(R) Xeon(R) Platinum 8480+"}
+    kept = throughput_vs_accepted({**int8, "fps": 40.0, "speedup": 2.0, "machine": sapphire}, release)
+    assert kept.passed is True and kept.measured == 2.0 and kept.reference == 2.1
+    assert "compared on ratios only" in kept.tolerance and "cpu Intel(R) Xeon(R) Processor -> " in kept.tolerance
+    lost = throughput_vs_accepted({**int8, "fps": 200.0, "speedup": 1.5, "machine": sapphire}, release)
+    assert lost.passed is False and "speedup 1.500 is -28.6% from release 3's 2.100" in lost.explanation
+    zen3 = {**cpu_machine, "cpu": "AMD EPYC", "cpu_int8_class": "avx2"}
+    other_class = throughput_vs_accepted({**int8, "speedup": 1.2, "machine": zen3}, release)
+    assert other_class.passed is None and "cpu_int8_class vnni -> avx2" in other_class.reason
+    assert other_class.reason.endswith("and this row has none comparable (images/s is absolute)")

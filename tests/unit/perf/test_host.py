@@ -36,6 +36,6 @@ def test_measured_peak_is_a_real_matrix_product_rate():
 def test_int8_speedup_thresholds_exist_per_class_with_provenance():
     int8 = next(v for v in load_targets(TARGETS_FILE)["cpu"].variants if v.backend == "onnxruntime-int8")
     vnni, avx2 = int8.threshold_for("vnni"), int8.threshold_for("avx2")
-    assert vnni.min_speedup > avx2.min_speedup > 1.0
+    assert vnni.min_speedup > 1.0 > avx2.min_speedup > 0.5  # AVX2 without VNNI: a floor, not a speed-up claim
     assert "Zen 4" in vnni.provenance and "Zen 3" in avx2.provenance
     assert int8.threshold_for("baseline") is None  # no measurement: recorded, not gated

@@ -50,6 +50,13 @@ def build_onnxruntime(name, cache, weights, batch_size, options) -> Runner:
     return OnnxRuntimeRunner(_model(cache, weights, None, options), threads=options.threads)
 
 
+def build_openvino(name, cache, weights, batch_size, options) -> Runner:
+    from srcnn_support.backends.openvino import OpenVinoRunner
+
+    precision = "bf16" if name.endswith("-bf16") else "fp32"
+    return OpenVinoRunner(_model(cache, weights, None, options), precision, threads=options.threads, name=name)
+
+
 def build_onnxruntime_quantized(name, cache, weights, batch_size, options) -> Runner:
     from srcnn_support.convert.quantize import quantized_model
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from srcnn_support.backends import builders as b
 from srcnn_support.backends.cuda import missing_cuda_runtime, missing_onnxruntime_cuda
+from srcnn_support.backends.openvino import missing_native_bf16, missing_openvino
 from srcnn_support.backends.tensorrt import missing_tensorrt_runtime
 from srcnn_support.backends.torch_cuda import missing_torch_cuda
 
@@ -39,6 +40,10 @@ REGISTRY = (
             b.build_onnxruntime_quantized),
     Backend("onnxruntime-int8", "int8 ONNX (convert/quantize.py)", "int8", False, False,
             b.build_onnxruntime_quantized),
+    Backend("openvino", "ONNX export compiled by OpenVINO's CPU plugin, f32 (backends/openvino.py)", "fp32", False,
+            True, b.build_openvino, lambda given_om: missing_openvino()),
+    Backend("openvino-bf16", "ONNX export compiled by OpenVINO's CPU plugin, bf16 where the CPU has it", "bf16",
+            False, False, b.build_openvino, lambda given_om: missing_native_bf16()),
     Backend("torch-cuda-fp16", "the weights, on a CUDA GPU", "fp16", False, False, b.build_torch_cuda,
             lambda given_om: missing_torch_cuda()),
     Backend("torch-cuda-tf32", "the weights, on a CUDA GPU", "tf32", False, False, b.build_torch_cuda,

@@ -57,6 +57,25 @@ def _gpu_blocks(rows_in: list[dict]) -> list:
             "time); end-to-end = host array to host array, recorded only.", Table(header, rows)]
 
 
+def _peer_blocks(rows_in: list[dict]) -> list:
+    """Every CPU runtime this machine has, timed interleaved (tests/gates/test_runtime_peers.py), fastest first."""
+    if not rows_in:
+        return []
+    ran = [r for r in rows_in if "images_per_s" in r]
+    header = ["runtime", "precision", "images/s", "x " + (ran[0]["reference"] if ran else "reference"), "GFLOP/s",
+              "% of measured peak", "latency median ms", "calls, CV", "version", "timed alone"]
+    rows = [[r["backend"], r["precision"], _fmt(r["images_per_s"]), _fmt(r.get("vs_reference"), 2),
+             _fmt(r["gflops"], 1), _fmt(r["peak_share"] * 100, 1) if r.get("peak_share") else "n/a",
+             _fmt(r["latency_median_ms"]), f"{r['calls']}, CV {r['latency_cv']:.1%}",
+             ", ".join(f"{k} {v}" for k, v in r.get("versions", {}).items()), _alone_cell(r)] for r in ran]
+    rows += [[r["backend"], "", "not here", "", "", "", "", "", r["absent"], ""] for r in rows_in if "absent" in r]
+    return [f"### CPU runtimes side by side (batch {ran[0]['batch_size'] if ran else 1}, 256 x 256, recorded)",
+            "Every CPU runtime this machine has, on the same batch, taking turns in 0.4 s blocks in this session "
+            "(order rotated each round); images/s from the median call. The gates stay on the target's backend; "
+            "this table says which runtime wins on this CPU. % of peak is against the fp32 MatMul peak, so it is "
+            "shown for fp32 runtimes only.", Table(header, rows)]
+
+
 def perf_blocks(doc: dict, plot: Path | None) -> list:
     rows_in = doc.get("perf", [])
     blocks: list = [f"Produced by `{doc.get('environment', {}).get('command', '?')}` at "
@@ -110,4 +129,5 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
         blocks.append(f"CPU int8 class (chooses the INT8 speed-up threshold): {doc['meta']['cpu_int8_class']}.")
     if plot:
         blocks.append(Picture(plot, "Throughput against batch size"))
+    blocks.extend(_peer_blocks(doc.get("meta", {}).get("runtime_peers") or []))
     return blocks

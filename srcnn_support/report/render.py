@@ -134,8 +134,8 @@ def report_sections(doc: dict, report_dir: Path) -> list[tuple[str, list]]:
         dataset = next(iter(full_size.values())).get("dataset", "")
         part = {"dataset": dataset, "backends": full_size, "environment": doc.get("environment", {})}
         sections.append(("Standard benchmark (full-size images)", full_size_blocks([part])))
-    if doc.get("perf"):
-        sections.append(("Throughput", perf_blocks(doc, throughput_plot(doc["perf"], report_dir / PLOT))))
+    if doc.get("perf") or doc.get("meta", {}).get("runtime_peers"):
+        sections.append(("Throughput", perf_blocks(doc, throughput_plot(doc.get("perf", []), report_dir / PLOT))))
     size_cost = size_cost_blocks(doc.get("meta", {}).get("size_cost") or [], report_dir)
     if size_cost:
         sections.append(("Cost against image size", size_cost))

@@ -50,6 +50,7 @@ class RunMeta:
     suite: dict = field(default_factory=dict)  # the suite's version and commit
     baseline: dict = field(default_factory=dict)  # the accepted release this run was compared with, or why none
     size_cost: list = field(default_factory=list)  # --sizes: cost against image size per backend (recorded only)
+    runtime_peers: list = field(default_factory=list)  # every CPU runtime, timed interleaved (recorded only)
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, [], {})}

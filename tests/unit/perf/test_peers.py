@@ -1,0 +1,32 @@
+"""The runtime peer table: runtimes take turns, each gets calls in every round, rows sorted fastest first."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from srcnn_support.perf.method import GFLOP_PER_IMAGE
+from srcnn_support.perf.peers import interleaved_calls, peer_rows
+
+
+def test_runtimes_take_turns_and_the_slower_one_reads_slower():
+    order = []
+
+    def runtime(name, seconds):
+        def call():
+            order.append(name)
+            time.sleep(seconds)
+        return call
+
+    calls = interleaved_calls({"fast": runtime("fast", 0.002), "slow": runtime("slow", 0.008)}, rounds=4,
+                              block_s=0.03)
+    assert order[:2] == ["fast", "slow"]  # one warm-up call each
+    switches = sum(1 for a, b in zip(order[2:], order[3:], strict=False) if a != b)
+    assert switches >= 3  # four rounds, two runtimes each: they alternated, not one block each
+    assert min(calls["slow"]) > max(calls["fast"]) * 0.5 and len(calls["fast"]) > len(calls["slow"])
+    rows = peer_rows(calls, 1, {"fast": "int8", "slow": "fp32"}, {}, "slow", {"fp32": 10.0})
+    assert [row["backend"] for row in rows] == ["fast", "slow"]
+    slow = rows[1]
+    assert slow["vs_reference"] == 1.0 and slow["gflops"] == pytest.approx(slow["images_per_s"] * GFLOP_PER_IMAGE)
+    assert slow["peak_share"] == pytest.approx(slow["gflops"] / 10.0)
+    assert rows[0]["peak_share"] is None and rows[0]["vs_reference"] > 2  # no int8 peak measured

@@ -32,7 +32,7 @@ def missing_openvino() -> str | None:
 
 def missing_native_bf16(cpuinfo: str | None = None) -> str | None:
     """None where the CPU runs bf16 natively (AMX-BF16 or AVX-512 BF16), else why the bf16 backend is not offered."""
-    from srcnn_support.perf.host import cpu_flags, cpu_model
+    from srcnn_support.cpuinfo import cpu_flags, cpu_model
 
     missing = missing_openvino()
     if missing:

@@ -3,7 +3,8 @@
 Two facts matter to the cpu target's gates. Its int8 class: ONNX Runtime's int8 convolutions run
 one instruction per 4-way dot product with VNNI (AVX-512 VNNI or AVX-VNNI) or a tile product with
 AMX, but need three (vpmaddubsw, vpmaddwd, vpaddd) with AVX2 alone, so INT8's speed-up over fp32
-is a property of the class (measured: 1.9-2.2x with VNNI, 1.3-1.5x on a Zen 3 with AVX2 only).
+is a property of the class (measured: 1.9-2.2x with VNNI; 1.3-1.5x on one Zen 3 with AVX2 only, 0.86x on another,
+whose ONNX Runtime int8 GEMM is barely faster than fp32).
 And its attainable fp32 peak: a nominal figure (cores x clock x FLOP/cycle) is wrong both ways --
 boost clocks beat it, and Zen 4 runs AVX-512 on 256-bit units so 16 lanes do not double it -- so
 "% of peak" is reported against a measured float32 matrix product in the model's own runtime, with
@@ -12,14 +13,14 @@ the nominal beside it.
 from __future__ import annotations
 
 import os
-import platform
 import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-CPUINFO = Path("/proc/cpuinfo")
+from srcnn_support.cpuinfo import CPUINFO, cpu_flags, cpu_model, read_cpuinfo  # noqa: F401  (read from here too)
+
 VNNI_FLAGS = ("avx512_vnni", "avx_vnni", "avx_vnni_int8", "amx_int8")
 
 INT8_CLASSES = {
@@ -27,19 +28,6 @@ INT8_CLASSES = {
     "avx2": "AVX2 without VNNI: int8 dot products take three instructions",
     "baseline": "no AVX2",
 }
-
-
-def read_cpuinfo() -> str:
-    try:
-        return CPUINFO.read_text()
-    except OSError:
-        return ""
-
-
-def cpu_flags(cpuinfo: str | None = None) -> frozenset[str]:
-    text = read_cpuinfo() if cpuinfo is None else cpuinfo
-    match = re.search(r"^flags\s*:\s*(.*)$", text, re.MULTILINE)
-    return frozenset(match[1].split()) if match else frozenset()
 
 
 def int8_class(flags: frozenset[str] | set[str]) -> str:
@@ -53,11 +41,6 @@ def describe_int8_class(flags: frozenset[str] | set[str]) -> str:
     present = [f for f in (*VNNI_FLAGS, "avx512f", "avx2", "fma") if f in flags]
     return f"{cls} ({INT8_CLASSES[cls]}; flags: {' '.join(present) or 'none of avx2/avx512f/vnni/amx'})"
 
-
-def cpu_model(cpuinfo: str | None = None) -> str:
-    text = read_cpuinfo() if cpuinfo is None else cpuinfo
-    match = re.search(r"^model name\s*:\s*(.*)$", text, re.MULTILINE)
-    return match[1].strip() if match else (platform.processor() or "unknown")
 
 
 def usable_cores() -> int:

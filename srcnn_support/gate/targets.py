@@ -37,14 +37,15 @@ class SpeedupThreshold:
 class Variant:
     """Another backend measured against the target's own in the same session (e.g. INT8 vs fp32).
 
-    Its threshold depends on the CPU's int8 class (``host.int8_class``): a class with no measured
-    threshold is recorded, not gated.
+    Its threshold depends on the CPU's class for the variant's arithmetic (``host.cpu_class``): the int8 class
+    for INT8, the bf16 class for bf16. A class with no measured threshold is recorded, not gated.
     """
 
     backend: str
     batch_sizes: tuple[int, ...]
     gated_batch_sizes: tuple[int, ...]
     thresholds_by_cpu_class: dict[str, SpeedupThreshold]
+    cpu_class_kind: str = "int8"  # "int8" (by_cpu_int8_class in targets.json) or "bf16" (by_cpu_bf16_class)
 
     def threshold_for(self, cpu_class: str) -> SpeedupThreshold | None:
         return self.thresholds_by_cpu_class.get(cpu_class)
@@ -99,7 +100,7 @@ def load_targets(path: Path) -> dict[str, Target]:
                           for g in spec.get("gates", []))
             variants = tuple(Variant(v["backend"], tuple(v["batch_sizes"]), tuple(v.get("gated_batch_sizes", [])),
                                      {cls: SpeedupThreshold(t["min_speedup_over_fp32"], t["provenance"])
-                                      for cls, t in v["by_cpu_int8_class"].items()})
+                                      for cls, t in v[f"by_cpu_{_class_kind(v)}_class"].items()}, _class_kind(v))
                              for v in spec.get("variants", []))
             targets[name] = Target(name, spec["description"], spec["backend"], spec["precision"], spec["detect"],
                                    tuple(spec["gated_batch_sizes"]), tuple(spec.get("recorded_batch_sizes", [])),
@@ -173,3 +174,7 @@ def _missing_gpu_name(target: Target) -> str | None:
     if any(w in name for w in wanted for name in names):
         return None
     return f"target {target.name}: no {' or '.join(wanted)} GPU (torch sees: {', '.join(names) or 'none'})"
+
+
+def _class_kind(variant: dict) -> str:
+    return "bf16" if "by_cpu_bf16_class" in variant else "int8"

@@ -36,6 +36,31 @@ def int8_class(flags: frozenset[str] | set[str]) -> str:
     return "avx2" if "avx2" in flags else "baseline"
 
 
+BF16_CLASSES = {
+    "amx": "AMX-BF16 tile products",
+    "avx512_bf16": "AVX-512 BF16 dot products (VDPBF16PS)",
+    "none": "no native bf16: a bf16 request runs in f32",
+}
+
+
+def bf16_class(flags: frozenset[str] | set[str]) -> str:
+    if "amx_bf16" in flags:
+        return "amx"
+    return "avx512_bf16" if "avx512_bf16" in flags else "none"
+
+
+def cpu_class(kind: str, flags: frozenset[str] | set[str]) -> str:
+    """The class a variant's threshold is chosen by: ``int8`` or ``bf16`` arithmetic."""
+    return bf16_class(flags) if kind == "bf16" else int8_class(flags)
+
+
+def describe_cpu_class(kind: str, flags: frozenset[str] | set[str]) -> str:
+    if kind != "bf16":
+        return describe_int8_class(flags)
+    cls = bf16_class(flags)
+    return f"{cls} ({BF16_CLASSES[cls]})"
+
+
 def describe_int8_class(flags: frozenset[str] | set[str]) -> str:
     cls = int8_class(flags)
     present = [f for f in (*VNNI_FLAGS, "avx512f", "avx2", "fma") if f in flags]

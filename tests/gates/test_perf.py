@@ -31,7 +31,8 @@ from srcnn_support.gate.timed_output_rules import outputs_while_timed_check, rep
 from srcnn_support.perf.cold_start import ColdStartClock
 from srcnn_support.perf.contention import TimedAlone, measure_alone
 from srcnn_support.perf.gated_tool_figure import measure_tool_figure, tool_row
-from srcnn_support.perf.host import cpu_flags, describe_int8_class, int8_class
+from srcnn_support.perf.host import cpu_class as class_of
+from srcnn_support.perf.host import cpu_flags, describe_int8_class
 from srcnn_support.perf.method import (
     InterleavedRatio,
     LatencyStats,
@@ -290,8 +291,9 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
     variant, batch_size = perf_variant
     batch = batch_of(prepared, batch_size)
     flags = cpu_flags()
-    cpu_class = int8_class(flags)
-    recorder.meta.cpu_int8_class = describe_int8_class(flags)
+    cpu_class = class_of(variant.cpu_class_kind, flags)
+    if variant.cpu_class_kind == "int8":
+        recorder.meta.cpu_int8_class = describe_int8_class(flags)
     threshold = variant.threshold_for(cpu_class)
     gated = batch_size in variant.gated_batch_sizes
     clock = ColdStartClock(artifact_cache)
@@ -321,7 +323,8 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
     row = {"target": perf_target.name, "backend": info.backend, "precision": info.precision,
            "batch_size": batch_size, "device": 0, "timer": "suite interleaved loop", "gated": decision.decided,
            "versions": info.versions, **throughput_figures(batch_size, LatencyStats.from_seconds(measured.second_s)),
-           "speedup_over": base_info.backend, "speedup": measured.speedup, "cpu_int8_class": cpu_class,
+           "speedup_over": base_info.backend, "speedup": measured.speedup,
+           f"cpu_{variant.cpu_class_kind}_class": cpu_class,
            "speedup_interval": list(interval) if interval else None, "speedup_pairs": len(measured.pair_ratios),
            "speedup_attempts": [attempt.speedup for attempt in attempts],
            "reference_fps": throughput_figures(batch_size, LatencyStats.from_seconds(measured.first_s))["fps"],
@@ -329,7 +332,8 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
     record_against_accepted(recorder, row, throughput_vs_accepted)
     if not benchmark.disabled:
         benchmark.extra_info.update({k: row[k] for k in ("target", "backend", "precision", "batch_size", "fps",
-                                                           "speedup", "speedup_over", "cpu_int8_class", "verdict")})
+                                                           "speedup", "speedup_over", "verdict")})
+        benchmark.extra_info[f"cpu_{variant.cpu_class_kind}_class"] = cpu_class
         benchmark.extra_info["fps_source"] = "interleaved with the target backend (the gated figure); " \
                                              "pytest-benchmark's own rounds time the variant alone"
     assert decision, decision.message()

@@ -5,7 +5,14 @@ import pytest
 
 from srcnn_support.gate.config import TARGETS_FILE
 from srcnn_support.gate.targets import load_targets
-from srcnn_support.perf.host import cpu_flags, int8_class, measured_fp32_peak, nominal_fp32_peak
+from srcnn_support.perf.host import (
+    bf16_class,
+    cpu_class,
+    cpu_flags,
+    int8_class,
+    measured_fp32_peak,
+    nominal_fp32_peak,
+)
 
 # Flags lines as /proc/cpuinfo prints them (shortened to the relevant ones).
 ZEN3 = "flags\t\t: fpu sse2 avx fma avx2 bmi2 sha_ni\n"
@@ -39,3 +46,18 @@ def test_int8_speedup_thresholds_exist_per_class_with_provenance():
     assert vnni.min_speedup > 1.0 > avx2.min_speedup > 0.5  # AVX2 without VNNI: a floor, not a speed-up claim
     assert "Zen 4" in vnni.provenance and "Zen 3" in avx2.provenance
     assert int8.threshold_for("baseline") is None  # no measurement: recorded, not gated
+
+
+@pytest.mark.parametrize("cpuinfo, expected", [(ZEN3, "none"), (ZEN4, "avx512_bf16"), (ALDER_LAKE, "none"),
+                                               (SAPPHIRE_RAPIDS, "amx")])
+def test_bf16_class_from_flags(cpuinfo, expected):
+    flags = cpu_flags(cpuinfo)
+    assert bf16_class(flags) == cpu_class("bf16", flags) == expected
+    assert cpu_class("int8", flags) == int8_class(flags)
+
+
+def test_the_bf16_variant_is_gated_on_amx_only_and_chosen_by_the_bf16_class():
+    bf16 = next(v for v in load_targets(TARGETS_FILE)["cpu"].variants if v.backend == "openvino-bf16")
+    assert bf16.cpu_class_kind == "bf16" and bf16.gated_batch_sizes == (1,)
+    assert bf16.threshold_for("amx").min_speedup > 1.0 and "issue 23" in bf16.threshold_for("amx").provenance
+    assert bf16.threshold_for("avx512_bf16") is None and bf16.threshold_for("none") is None

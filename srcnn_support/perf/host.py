@@ -153,3 +153,32 @@ def measured_fp32_peak(size: int = PROBE_SIZE, repeats: int = PROBE_REPEATS) -> 
         f"float32 {size}x{size} MatMul in ONNX Runtime {ort.__version__}, best of {repeats}, {cores} threads{alone}",
         timed.contended,
     )
+
+
+@lru_cache(maxsize=1)
+def measured_bf16_peak(size: int = PROBE_SIZE, repeats: int = PROBE_REPEATS) -> CpuPeak:
+    """Best rate of a bfloat16 matrix product where the CPU runs bf16 natively (the base of a bf16 runtime's share
+    of peak); PyTorch's CPU matmul in bf16 goes through oneDNN, which takes AMX or AVX-512 BF16 where present."""
+    flags = cpu_flags()
+    if bf16_class(flags) == "none":
+        return CpuPeak(None, f"no bf16 peak: {BF16_CLASSES['none']}")
+    import torch
+
+    from srcnn_support.perf.contention import measure_alone
+
+    generator = torch.Generator().manual_seed(0)
+    a, b = (torch.rand((size, size), generator=generator).to(torch.bfloat16) for _ in range(2))
+    torch.matmul(a, b)
+
+    def best_call() -> float:
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            torch.matmul(a, b)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    timed = measure_alone(best_call)
+    return CpuPeak(2.0 * size**3 / timed.value / 1e9,
+                   f"bfloat16 {size}x{size} matmul in PyTorch {torch.__version__} (oneDNN), best of {repeats}, "
+                   f"{torch.get_num_threads()} threads ({describe_cpu_class('bf16', flags)})", timed.contended)

@@ -72,8 +72,9 @@ def _peer_blocks(rows_in: list[dict]) -> list:
     return [f"### CPU runtimes side by side (batch {ran[0]['batch_size'] if ran else 1}, 256 x 256, recorded)",
             "Every CPU runtime this machine has, on the same batch, taking turns in 0.4 s blocks in this session "
             "(order rotated each round); images/s from the median call. The gates stay on the target's backend; "
-            "this table says which runtime wins on this CPU. % of peak is against the fp32 MatMul peak, so it is "
-            "shown for fp32 runtimes only.", Table(header, rows)]
+            "this table says which runtime wins on this CPU. % of peak is against the measured matrix-product peak "
+            "of the runtime's arithmetic: fp32 MatMul for fp32, bf16 matmul for bf16 where the CPU has it; int8 has "
+            "none measured.", Table(header, rows)]
 
 
 def perf_blocks(doc: dict, plot: Path | None) -> list:
@@ -125,6 +126,8 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
                       f"({card['how']}); threshold {card['threshold']}: **{card['verdict']}**.")
     if doc.get("meta", {}).get("cpu_peak"):
         blocks.append(f"CPU fp32 peak: {doc['meta']['cpu_peak']}.")
+    if doc.get("meta", {}).get("cpu_peak_bf16"):
+        blocks.append(f"CPU bf16 peak: measured {doc['meta']['cpu_peak_bf16']}.")
     if doc.get("meta", {}).get("cpu_int8_class"):
         blocks.append(f"CPU int8 class (chooses the INT8 speed-up threshold): {doc['meta']['cpu_int8_class']}.")
     if plot:

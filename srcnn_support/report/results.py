@@ -43,6 +43,7 @@ class RunMeta:
     per_card: list = field(default_factory=list)  # card figures the controller formed over the chips
     cpu_peak: str | None = None
     cpu_int8_class: str | None = None
+    cpu_peak_bf16: str | None = None  # the bf16 matmul peak behind a bf16 runtime's share, where the CPU has bf16
     full_size: dict = field(default_factory=dict)  # backend -> full-size summary
     run: dict = field(default_factory=dict)  # id, start time and command of this run
     not_decided: list = field(default_factory=list)  # why whole groups of checks were not made

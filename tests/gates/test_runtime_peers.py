@@ -32,15 +32,17 @@ def test_cpu_runtimes_side_by_side(perf_target, perf_variant_runner, prepared, r
         timed = measure_alone(lambda: interleaved_calls({name: (lambda r=r: r.infer(batch))
                                                          for name, r in runners.items()}))
         infos = {name: runner.info() for name, runner in runners.items()}
-    from srcnn_support.perf.host import measured_fp32_peak
+    from srcnn_support.perf.host import measured_bf16_peak, measured_fp32_peak
 
-    peak = measured_fp32_peak()
+    peaks = {"fp32": measured_fp32_peak(), "bf16": measured_bf16_peak()}
     rows = peer_rows(timed.value, PEER_BATCH, {name: info.precision for name, info in infos.items()},
                      {name: info.versions for name, info in infos.items()}, perf_target.backend,
-                     {"fp32": None if peak.contended else peak.gflops})
+                     {precision: None if peak.contended else peak.gflops for precision, peak in peaks.items()})
     for row in rows:
         row.update(timed.as_row())
     rows += [{"backend": name, "absent": why} for name, why in absent.items() if why]
     recorder.meta.runtime_peers.extend(rows)
+    bf16 = peaks["bf16"]
+    recorder.meta.cpu_peak_bf16 = f"{bf16.gflops:.0f} GFLOP/s ({bf16.explanation})" if bf16.gflops else None
     assert all(row["images_per_s"] > 0 for row in rows if "images_per_s" in row)
     assert perf_target.backend in runners, f"the target's backend {perf_target.backend} could not run"

@@ -61,3 +61,18 @@ def test_the_bf16_variant_is_gated_on_amx_only_and_chosen_by_the_bf16_class():
     assert bf16.cpu_class_kind == "bf16" and bf16.gated_batch_sizes == (1,)
     assert bf16.threshold_for("amx").min_speedup > 1.0 and "issue 23" in bf16.threshold_for("amx").provenance
     assert bf16.threshold_for("avx512_bf16") is None and bf16.threshold_for("none") is None
+
+
+def test_the_bf16_peak_is_measured_only_where_the_cpu_runs_bf16(monkeypatch):
+    from srcnn_support.perf import host
+
+    monkeypatch.setattr(host, "cpu_flags", lambda: cpu_flags(ZEN3))
+    host.measured_bf16_peak.cache_clear()
+    absent = host.measured_bf16_peak()
+    assert absent.gflops is None and "no native bf16" in absent.explanation
+    monkeypatch.setattr(host, "cpu_flags", lambda: cpu_flags(SAPPHIRE_RAPIDS))
+    host.measured_bf16_peak.cache_clear()
+    measured = host.measured_bf16_peak(size=128, repeats=2)  # emulated where the CPU lacks bf16, still a real rate
+    host.measured_bf16_peak.cache_clear()
+    assert measured.gflops > 0 and "bfloat16 128x128 matmul in PyTorch" in measured.explanation
+    assert "amx (AMX-BF16 tile products)" in measured.explanation

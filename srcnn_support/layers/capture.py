@@ -136,3 +136,17 @@ def onnx_layers(onnx_path: Path, planes: np.ndarray, threads: int | None = None)
         for name, value in zip(names, values, strict=True):
             per_image[name].append(np.asarray(value, dtype=np.float32))
     return OnnxCapture({n: np.concatenate(v) for n, v in per_image.items()}, boundaries, np.concatenate(unmodified))
+
+
+def node_layers(model, source: Path) -> dict[str, str]:
+    """ONNX node name -> layer, for records that name the golden model's nodes (msit's ``GroundTruth``, dump files).
+    Found the way ``boundary_tensors`` finds the chain; a node without a name is known by its first output."""
+    convs = [n for n in model.graph.node if n.op_type == "Conv"]
+    boundaries = boundary_tensors(model, source)
+    by_output = {n.output[0]: n for n in model.graph.node}
+    layers = {}
+    for layer, boundary in boundaries.items():
+        node = by_output.get(boundary.tensor) if layer != OUTPUT_LAYER else convs[-1]
+        if node is not None and boundary.golden == layer:
+            layers[node.name or node.output[0]] = layer
+    return layers

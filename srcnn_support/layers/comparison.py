@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from srcnn_support.layers.capture import LAYERS, OUTPUT_LAYER
-from srcnn_support.layers.metrics import LayerMetrics, Thresholds, layer_metrics, thresholds_for
+from srcnn_support.layers.metrics import MSIT_THRESHOLDS, LayerMetrics, Thresholds, layer_metrics, thresholds_for
 
 CLASSIFICATIONS = {
     "global": "global: the error carries to the final output (msit: global consistency, final accuracy unqualified)",
@@ -75,8 +75,8 @@ class LayerComparison:
                 f"clean before it: {', '.join(clean) or 'none'}; {self.classification}")
 
     def lines(self) -> list[str]:
-        out = [f"{self.backend} ({self.precision}) against pytorch, per layer (thresholds: msit's"
-               + (f"; max abs {self.thresholds.max_abs:g} x layer range" if self.thresholds.max_abs else "") + ")",
+        tightened = "" if self.thresholds.max_red == MSIT_THRESHOLDS.max_red else f", RED < {self.thresholds.max_red:g}"
+        out = [f"{self.backend} ({self.precision}) against pytorch, per layer (thresholds: msit's{tightened})",
                f"{'layer':<12} {'cosine':>10} {'RED':>10} {'KL':>10} {'RMSE':>10} {'MRE':>10} {'max abs':>10} "
                f"{'max rel':>10} {'fp16 ovf':>8} {'fp16 unf':>8}  verdict"]
         for row in self.rows:
@@ -96,7 +96,7 @@ class LayerComparison:
         return {"backend": self.backend, "precision": self.precision, "rows": [r.to_dict() for r in self.rows],
                 "first_divergence": self.first_divergence, "classification": self.classification,
                 "final_output_change": self.final_output_change, "worst_image": self.worst_image,
-                "thresholds": {k: v for k, v in vars(self.thresholds).items() if v is not None}}
+                "thresholds": vars(self.thresholds)}
 
 
 def compare_captured(backend: str, precision: str, golden: dict[str, np.ndarray], mine: dict[str, np.ndarray],
@@ -109,8 +109,7 @@ def compare_captured(backend: str, precision: str, golden: dict[str, np.ndarray]
     for layer in LAYERS:
         reference = golden[compared_at[layer]]
         metrics = layer_metrics(reference, mine[layer])
-        rows.append(LayerRow(layer, metrics, tuple(thresholds.exceeded(metrics, float(np.abs(reference).max()))),
-                             compared_at[layer]))
+        rows.append(LayerRow(layer, metrics, tuple(thresholds.exceeded(metrics)), compared_at[layer]))
     error = mine[OUTPUT_LAYER][:, 0] - golden[OUTPUT_LAYER][:, 0]
     worst = int(np.argmax(np.sqrt(np.mean(np.nan_to_num(error) ** 2, axis=(1, 2)))))
     return LayerComparison(backend, precision, rows, thresholds, final_output_change, image_names[worst], error[worst])

@@ -18,7 +18,7 @@ mass of the two moves apart.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -53,9 +53,8 @@ class Thresholds:
     max_kl: float = 0.005
     max_rmse: float = 1.0
     max_mre: float = 1.0
-    max_abs: float | None = None  # the exact backends' equality rule, scaled by the layer's range (see for_precision)
 
-    def exceeded(self, metrics: LayerMetrics, scale: float = 1.0) -> list[str]:
+    def exceeded(self, metrics: LayerMetrics) -> list[str]:
         """msit's names of the metrics past their threshold; a NaN (a metric a record leaves empty) is skipped,
         as msit's analyser skips it."""
         checks = [("CosineSimilarity", metrics.cosine, self.min_cosine, True),
@@ -63,8 +62,6 @@ class Thresholds:
                   ("KullbackLeiblerDivergence", metrics.kl, self.max_kl, False),
                   ("RootMeanSquareError", metrics.rmse, self.max_rmse, False),
                   ("MeanRelativeError", metrics.mre, self.max_mre, False)]
-        if self.max_abs is not None:
-            checks.append(("MaxAbsoluteError", metrics.max_abs, self.max_abs * max(1.0, scale), False))
         past = [name for name, value, limit, higher_is_better in checks
                 if not math.isnan(value) and not (value > limit if higher_is_better else value < limit)]
         if metrics.fp16_overflow:
@@ -73,15 +70,16 @@ class Thresholds:
 
 
 MSIT_THRESHOLDS = Thresholds()
-# An fp32 backend computes what PyTorch computes: every layer is held to the output's equality rule
-# (max-abs 1e-4 on outputs in [0, 1], README "output_equals_pytorch"), scaled by the layer's largest value.
-EXACT_MAX_ABS = 1e-4
+# An fp32 backend computes what PyTorch computes, up to the order of its sums: on the project's weights and Set5
+# the fp32 ONNX Runtime model's RED is at most 4.4e-7 at any layer, the fp16 build's at least 8.6e-5 (conv3) and
+# 4.4e-4 (relu1). msit's RED < 0.05 lets a converter that scales one layer's weights by 5% through (RED 0.049 at
+# conv2); an fp32 backend is held to RED < 1e-4 instead, which that fault breaks at conv2 and rounding never does.
+EXACT_MAX_RED = 1e-4
 
 
 def thresholds_for(precision: str) -> Thresholds:
-    """msit's thresholds for every backend; an fp32 backend also the equality rule, which a converter's 5% change
-    of one layer's weights breaks while msit's RED < 0.05 can let it through."""
-    return Thresholds(max_abs=EXACT_MAX_ABS) if precision == "fp32" else MSIT_THRESHOLDS
+    """msit's thresholds, with the relative Euclidean distance tightened for an fp32 backend (``EXACT_MAX_RED``)."""
+    return replace(MSIT_THRESHOLDS, max_red=EXACT_MAX_RED) if precision == "fp32" else MSIT_THRESHOLDS
 
 
 def layer_metrics(golden: np.ndarray, mine: np.ndarray) -> LayerMetrics:

@@ -41,8 +41,14 @@ def reference_layers(weights: Path, images: list[PreparedImage]) -> dict[str, np
 
 def compare_live(backend: str, model: Path, images: list[PreparedImage], reference: dict[str, np.ndarray],
                  threads: int | None = None) -> LayerComparison:
-    capture = onnx_layers(model, planes_of(images), threads)
+    return compare_onnx(backend, LIVE_BACKENDS[backend], model, [image.name for image in images], planes_of(images),
+                        reference, threads)
+
+
+def compare_onnx(label: str, precision: str, model: Path, names: list[str], planes: np.ndarray,
+                 reference: dict[str, np.ndarray], threads: int | None = None) -> LayerComparison:
+    """``model`` run on ``planes`` (N x 1 x H x W) with its layer outputs added, against PyTorch's ``reference``."""
+    capture = onnx_layers(model, planes, threads)
     change = float(np.abs(capture.unmodified_output - capture.layers["conv3"]).max())
     compared_at = {layer: boundary.golden for layer, boundary in capture.boundaries.items()}
-    return compare_captured(backend, LIVE_BACKENDS[backend], reference, capture.layers, compared_at,
-                            [image.name for image in images], change)
+    return compare_captured(label, precision, reference, capture.layers, compared_at, names, change)

@@ -6,36 +6,18 @@ from onnx import helper
 
 from srcnn_support.convert.quantize import build_fp16
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.layers.capture import LAYERS, boundary_tensors, onnx_layers, pytorch_layers
-from srcnn_support.layers.comparison import LayerComparison, compare_captured
+from srcnn_support.layers.capture import LAYERS, boundary_tensors
+from srcnn_support.layers.comparison import LayerComparison
+from srcnn_support.layers.live import compare_onnx
 from srcnn_support.model.network import load_model
 from tests.conftest import SET5, WEIGHTS
-from tests.layer_faults import conv1_beyond_fp16, conv2_weights_scaled, conv3_bias_shifted, exported_model, set5_planes
+from tests.layer_faults import conv1_beyond_fp16, conv2_weights_scaled, conv3_bias_shifted, exported_model
 
 pytestmark = pytest.mark.skipif(not SET5.is_dir(), reason=f"Set5 not found at {SET5}")
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    return tmp_path_factory.mktemp("layers")
-
-
-@pytest.fixture(scope="module")
-def inputs():
-    return set5_planes()
-
-
-@pytest.fixture(scope="module")
-def reference(inputs):
-    return pytorch_layers(load_model(WEIGHTS), inputs[1])
-
-
 def compare(model, inputs, reference, precision="fp32") -> LayerComparison:
-    names, planes = inputs
-    capture = onnx_layers(model, planes)
-    change = float(np.abs(capture.unmodified_output - capture.layers["conv3"]).max())
-    return compare_captured("onnxruntime", precision, reference, capture.layers,
-                            {layer: b.golden for layer, b in capture.boundaries.items()}, names, change)
+    return compare_onnx("onnxruntime", precision, model, *inputs, reference)
 
 
 def test_pytorch_steps_end_in_the_network_output(inputs, reference):
@@ -47,8 +29,8 @@ def test_pytorch_steps_end_in_the_network_output(inputs, reference):
     np.testing.assert_array_equal(reference["conv3"], output)
 
 
-def test_the_exported_model_is_clean_and_its_marked_outputs_leave_the_output_unchanged(folder, inputs, reference):
-    result = compare(exported_model(folder), inputs, reference)
+def test_the_exported_model_is_clean_and_marking_its_outputs_leaves_its_output_as_is(layer_folder, inputs, reference):
+    result = compare(exported_model(layer_folder), inputs, reference)
     assert result.classification == "clean"
     assert result.first_divergence is None
     assert result.final_output_change == 0.0
@@ -57,8 +39,8 @@ def test_the_exported_model_is_clean_and_its_marked_outputs_leave_the_output_unc
     assert result.lines()[-1] == "first divergence: none"
 
 
-def test_conv2_weights_scaled_by_5_percent_diverge_at_conv2(folder, inputs, reference):
-    result = compare(conv2_weights_scaled(folder), inputs, reference)
+def test_conv2_weights_scaled_by_5_percent_diverge_at_conv2(layer_folder, inputs, reference):
+    result = compare(conv2_weights_scaled(layer_folder), inputs, reference)
     assert result.first_divergence == "conv2"
     clean = {row.layer: not row.exceeded for row in result.rows}
     assert clean["conv1"] and clean["relu1"]
@@ -67,8 +49,8 @@ def test_conv2_weights_scaled_by_5_percent_diverge_at_conv2(folder, inputs, refe
     assert "clean before it: conv1, relu1" in result.summary()
 
 
-def test_conv3_bias_shift_diverges_at_conv3_only(folder, inputs, reference):
-    result = compare(conv3_bias_shifted(folder), inputs, reference)
+def test_conv3_bias_shift_diverges_at_conv3_only(layer_folder, inputs, reference):
+    result = compare(conv3_bias_shifted(layer_folder), inputs, reference)
     assert result.first_divergence == "conv3"
     assert [row.layer for row in result.rows if not row.exceeded] == ["conv1", "relu1", "conv2", "relu2"]
     assert "RelativeEuclideanDistance" in result.rows[-1].exceeded
@@ -76,8 +58,8 @@ def test_conv3_bias_shift_diverges_at_conv3_only(folder, inputs, reference):
     assert np.allclose(result.worst_error, 0.05, atol=1e-4)  # the shift itself, everywhere
 
 
-def test_conv1_beyond_fp16_range_is_flagged_as_overflow_in_fp32_and_breaks_the_fp16_build(folder, inputs, reference):
-    overflowing = conv1_beyond_fp16(folder)
+def test_conv1_beyond_fp16_range_is_flagged_in_fp32_and_overflows_in_fp16(layer_folder, inputs, reference):
+    overflowing = conv1_beyond_fp16(layer_folder)
     fp32 = compare(overflowing, inputs, reference)
     conv1 = fp32.rows[0]
     assert conv1.metrics.fp16_overflow > 0 and "OverFlow" in conv1.exceeded
@@ -85,7 +67,7 @@ def test_conv1_beyond_fp16_range_is_flagged_as_overflow_in_fp32_and_breaks_the_f
     assert fp32.rows[-1].metrics.max_abs < 1e-4
     assert fp32.classification == "single-point"
 
-    fp16 = folder / "conv1_beyond_fp16.fp16.onnx"
+    fp16 = layer_folder / "conv1_beyond_fp16.fp16.onnx"
     build_fp16(overflowing, fp16)
     result = compare(fp16, inputs, reference, precision="fp16")
     assert result.first_divergence == "conv1"
@@ -101,9 +83,9 @@ def test_a_graph_that_is_not_srcnn_is_refused_naming_the_file(tmp_path):
         boundary_tensors(model, tmp_path / "odd.onnx")
 
 
-def test_a_conv_fused_with_its_quantized_relu_is_compared_at_the_relu(folder):
+def test_a_conv_fused_with_its_quantized_relu_is_compared_at_the_relu(layer_folder):
     """ONNX Runtime's quantizer drops the Relu before a uint8 QuantizeLinear: conv2 is then the fused group."""
-    model = onnx.load(str(exported_model(folder)))
+    model = onnx.load(str(exported_model(layer_folder)))
     relu2 = [n for n in model.graph.node if n.op_type == "Relu"][1]
     conv2 = [n for n in model.graph.node if n.op_type == "Conv"][1]
     scale = helper.make_tensor("s", onnx.TensorProto.FLOAT, [], [0.01])
@@ -115,7 +97,7 @@ def test_a_conv_fused_with_its_quantized_relu_is_compared_at_the_relu(folder):
     index = nodes.index(conv2) + 1
     del model.graph.node[:]
     model.graph.node.extend(nodes[:index] + [quantize, dequantize] + nodes[index:])
-    boundaries = boundary_tensors(model, folder / "qdq.onnx")
+    boundaries = boundary_tensors(model, layer_folder / "qdq.onnx")
     assert boundaries["conv2"].tensor == boundaries["relu2"].tensor == relu2.output[0]
     assert boundaries["conv2"].golden == "relu2"
     assert boundaries["conv1"].golden == "conv1"

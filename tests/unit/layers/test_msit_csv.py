@@ -5,13 +5,12 @@ import onnx
 import pytest
 
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.layers.capture import node_layers, onnx_layers, pytorch_layers
+from srcnn_support.layers.capture import node_layers, onnx_layers
+from srcnn_support.layers.live import compare_onnx
 from srcnn_support.layers.metrics import layer_metrics
 from srcnn_support.layers.msit_csv import read_msit_csv
-from srcnn_support.model.network import load_model
-from tests.conftest import SET5, WEIGHTS
-from tests.layer_faults import conv2_weights_scaled, conv3_bias_shifted, exported_model, set5_planes
-from tests.unit.layers.test_live_comparison import compare
+from tests.conftest import SET5
+from tests.layer_faults import conv2_weights_scaled, conv3_bias_shifted, exported_model
 
 pytestmark = pytest.mark.skipif(not SET5.is_dir(), reason=f"Set5 not found at {SET5}")
 
@@ -26,23 +25,8 @@ FUSED = [("Conv2D", ["/conv1/Conv", "/relu/Relu"], "relu1"), ("Conv2D", ["/conv2
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    return tmp_path_factory.mktemp("msit")
-
-
-@pytest.fixture(scope="module")
-def inputs():
-    return set5_planes()
-
-
-@pytest.fixture(scope="module")
-def reference(inputs):
-    return pytorch_layers(load_model(WEIGHTS), inputs[1])
-
-
-@pytest.fixture(scope="module")
-def layers_of_nodes(folder):
-    model_path = exported_model(folder)
+def layers_of_nodes(layer_folder):
+    model_path = exported_model(layer_folder)
     return node_layers(onnx.load(str(model_path)), model_path)
 
 
@@ -64,12 +48,12 @@ def msit_csv(path, device: dict, reference: dict, extra_rows=()) -> None:
 
 @pytest.mark.parametrize(("fault", "precision", "layer"), [(conv2_weights_scaled, "fp32", "conv2"),
                                                           (conv3_bias_shifted, "fp16", "conv3")])
-def test_the_csv_of_a_fault_names_the_layer_the_live_run_names(folder, inputs, reference, layers_of_nodes,
+def test_the_csv_of_a_fault_names_the_layer_the_live_run_names(layer_folder, inputs, reference, layers_of_nodes,
                                                                fault, precision, layer):
-    model = fault(folder)
-    live = compare(model, inputs, reference, precision)
+    model = fault(layer_folder)
+    live = compare_onnx("onnxruntime", precision, model, *inputs, reference)
     device = onnx_layers(model, inputs[1]).layers
-    path = folder / f"result_{layer}.csv"
+    path = layer_folder / f"result_{layer}.csv"
     msit_csv(path, device, reference)
     recorded = read_msit_csv(path, layers_of_nodes, precision)
     assert recorded.first_divergence == live.first_divergence == layer
@@ -79,17 +63,17 @@ def test_the_csv_of_a_fault_names_the_layer_the_live_run_names(folder, inputs, r
     assert "line" in recorded.rows[0].source
 
 
-def test_a_clean_device_run_is_clean(folder, inputs, reference, layers_of_nodes):
-    path = folder / "result_clean.csv"
-    msit_csv(path, onnx_layers(exported_model(folder), inputs[1]).layers, reference)
+def test_a_clean_device_run_is_clean(layer_folder, inputs, reference, layers_of_nodes):
+    path = layer_folder / "result_clean.csv"
+    msit_csv(path, onnx_layers(exported_model(layer_folder), inputs[1]).layers, reference)
     recorded = read_msit_csv(path, layers_of_nodes, "fp32")
     assert recorded.classification == "clean"
     assert recorded.lines()[-1] == "first divergence: none"
 
 
-def test_an_overflow_flag_makes_its_row_anomalous(folder, inputs, reference, layers_of_nodes):
-    path = folder / "result_overflow.csv"
-    msit_csv(path, onnx_layers(exported_model(folder), inputs[1]).layers, reference)
+def test_an_overflow_flag_makes_its_row_anomalous(layer_folder, inputs, reference, layers_of_nodes):
+    path = layer_folder / "result_overflow.csv"
+    msit_csv(path, onnx_layers(exported_model(layer_folder), inputs[1]).layers, reference)
     rows = list(csv.reader(open(path)))
     rows[3][9] = "YES"  # conv1+relu1's output row
     with open(path, "w", newline="") as handle:

@@ -102,17 +102,19 @@ class LayerComparison:
 def compare_captured(backend: str, precision: str, golden: dict[str, np.ndarray], mine: dict[str, np.ndarray],
                      compared_at: dict[str, str], image_names: list[str],
                      final_output_change: float | None = None) -> LayerComparison:
-    """``golden`` / ``mine``: layer -> N x C x H x W over the same N images; ``compared_at``: layer -> the
-    reference layer it is held to."""
+    """``golden`` / ``mine``: layer -> N x C x H x W over the same N images (``mine`` may hold only some layers:
+    a record of fused operators); ``compared_at``: layer -> the reference layer it is held to."""
     thresholds = thresholds_for(precision)
     rows = []
-    for layer in LAYERS:
-        reference = golden[compared_at[layer]]
-        metrics = layer_metrics(reference, mine[layer])
+    for layer in (layer for layer in LAYERS if layer in mine):
+        metrics = layer_metrics(golden[compared_at[layer]], mine[layer])
         rows.append(LayerRow(layer, metrics, tuple(thresholds.exceeded(metrics)), compared_at[layer]))
-    error = mine[OUTPUT_LAYER][:, 0] - golden[OUTPUT_LAYER][:, 0]
-    worst = int(np.argmax(np.sqrt(np.mean(np.nan_to_num(error) ** 2, axis=(1, 2)))))
-    return LayerComparison(backend, precision, rows, thresholds, final_output_change, image_names[worst], error[worst])
+    comparison = LayerComparison(backend, precision, rows, thresholds, final_output_change)
+    if OUTPUT_LAYER in mine and mine[OUTPUT_LAYER].ndim == 4:
+        error = mine[OUTPUT_LAYER][:, 0] - golden[OUTPUT_LAYER][:, 0]
+        worst = int(np.argmax(np.sqrt(np.mean(np.nan_to_num(error) ** 2, axis=(1, 2)))))
+        comparison.worst_image, comparison.worst_error = image_names[worst], error[worst]
+    return comparison
 
 
 def _plain(value):

@@ -18,6 +18,7 @@ from srcnn_support.gate.accuracy_rules import (
 )
 from srcnn_support.gate.config import PUBLISHED_TABLE
 from srcnn_support.gate.verdicts import relative_check
+from srcnn_support.layers.failure import with_first_divergence
 from srcnn_support.prepare.datasets import calibration_not_found
 from srcnn_support.prepare.guide_files import Layout
 from srcnn_support.score.accuracy import (
@@ -72,7 +73,8 @@ def rule_inputs(accuracy, recorder, backend: str, published: PublishedTable | No
     for score in outcome.scores.values():
         require_finite(score, backend)
     return RuleInputs(backend, outcome.scores, accuracy.reference.scores,
-                      published.reference_script if published else None, failure_explainer(accuracy, backend))
+                      published.reference_script if published else None,
+                      with_first_divergence(failure_explainer(accuracy, backend), accuracy.layer_diagnoses, backend))
 
 
 def apply_rule(recorder, check: str, inputs: RuleInputs, image: str | None = None) -> None:
@@ -109,9 +111,11 @@ def test_output_equals_pytorch(accuracy, recorder, backend, image_name):
     if equality_rule(backend, accuracy.options.precision_mode, precision) == "psnr":
         reduced_precision_output_close_to_pytorch(accuracy, recorder, backend, image_name, precision)
         return
+    layers = with_first_divergence(None, accuracy.layer_diagnoses, backend)
     for layout in (Layout.NATURAL, Layout.GUIDE):
         difference = accuracy.max_abs_vs_reference(backend, image_name, layout)
-        apply(recorder, max_abs_check(backend, image_name, layout.value, difference))
+        apply(recorder, max_abs_check(backend, image_name, layout.value, difference,
+                                      (lambda: layers(image_name)) if layers else None))
 
 
 def reduced_precision_output_close_to_pytorch(accuracy, recorder, backend, image_name, precision):

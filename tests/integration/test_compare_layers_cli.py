@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT, SET5
-from tests.layer_faults import conv2_weights_scaled
+from tests.layer_faults import conv2_weights_scaled, conv3_bias_shifted
 
 pytestmark = pytest.mark.skipif(not SET5.is_dir(), reason=f"Set5 not found at {SET5}")
 
@@ -47,3 +47,18 @@ def test_dump_folders_go_in_pairs(tmp_path):
     result = _run("--golden-dump", tmp_path)
     assert result.returncode == 2
     assert "--golden-dump and --my-dump go together" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_gate_names_the_first_diverging_layer_of_a_given_onnx(tmp_path):
+    """``pytest -m accuracy --onnx`` on a model whose conv3 bias is shifted: the failure names conv3."""
+    model = conv3_bias_shifted(tmp_path)
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-m", "accuracy",
+               "-k", "output_equals_pytorch and onnxruntime and not fp16 and not int8 and baby",
+               f"--dataset-dir={SET5}", f"--onnx={model}", f"--artifacts-dir={tmp_path / 'art'}"]
+    result = subprocess.run(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert "onnxruntime: first diverging layer conv3 (RelativeEuclideanDistance" in result.stdout
+    assert "clean before it: conv1, relu1, conv2, relu2; global" in result.stdout
+    assert "### onnxruntime: first divergence conv3 (global)" in (tmp_path / "art" / "report.md").read_text()

@@ -1,8 +1,8 @@
 """``compare-layers``: where a port broke, layer by layer (conv1, relu1, conv2, relu2, conv3), against PyTorch.
 
-Live for the ONNX Runtime backends; from a record for the hardware that is not here: msit's ``result_*.csv``
-(no backend is run) or a pair of operator dump folders. Exit 0 when the final output is within the thresholds
-(clean or single-point), 1 when the error carries to the output (global), 2 on bad input.
+Live for the ONNX Runtime backends and TensorRT (when installed); from a record for the hardware that is not here:
+msit's ``result_*.csv`` (no backend is run) or a pair of operator dump folders. Exit 0 when the final output is
+within the thresholds (clean or single-point), 1 when the error carries to the output (global), 2 on bad input.
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def _live(args: argparse.Namespace, cache, weights: Path, onnx: Path | None) -> 
     print(f"compare-layers: {len(images)} images of {dataset.description}, against pytorch on {weights}")
     reference = reference_layers(weights, images)
     return [compare_live(backend, backend_model(backend, cache, weights, onnx, calibration), images, reference,
-                         args.threads) for backend in args.backend or [next(iter(LIVE_BACKENDS))]]
+                         args.threads, cache, args.device) for backend in args.backend or [next(iter(LIVE_BACKENDS))]]
 
 
 def _node_layers(cache, weights: Path, onnx: Path | None) -> dict[str, str]:
@@ -98,6 +98,7 @@ def add_layer_commands(sub) -> None:
     p.add_argument("--precision", default="fp16", choices=["fp32", "fp16", "int8"],
                    help="how a recorded .om was built (ATC's default fp16); fp32 tightens RED to 1e-4")
     p.add_argument("--threads", type=int, help="ONNX Runtime intra-op threads (default: all cores)")
+    p.add_argument("--device", type=int, default=0, help="the GPU for --backend tensorrt")
     p.add_argument("--artifacts-dir", default=".srcnn-artifacts")
     p.add_argument("--json", help="also write the tables as JSON")
     p.set_defaults(handler=_cmd_compare_layers)

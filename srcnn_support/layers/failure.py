@@ -33,7 +33,8 @@ class LayerDiagnoses:
             model = backend_model(backend, session.cache, session.weights, options.onnx, options.calibration_dir)
             if self._reference is None:
                 self._reference = reference_layers(session.weights, session.images)
-            comparison = compare_live(backend, model, session.images, self._reference)
+            comparison = compare_live(backend, model, session.images, self._reference, cache=session.cache,
+                                      device=options.device_id)
             entry = comparison.to_dict()
             if self.report_dir is not None and comparison.worst_error is not None:
                 picture = save_error_heatmap(comparison.worst_error, self.report_dir / HEATMAPS / f"{backend}.png")

@@ -1,5 +1,7 @@
 """The live comparison: the backend's ONNX model (fp32 export or ``--onnx``, and the fp16 / INT8 builds made from it
-as ``backends/builders.py`` makes them) run with its layer outputs added, against PyTorch on the same images."""
+as ``backends/builders.py`` makes them) run with its layer outputs added, against PyTorch on the same images.
+TensorRT (when ``tensorrt`` and ``polygraphy`` are importable and a GPU is there) builds its engines from the same
+fp32 model, the way the gate does (``layers/tensorrt.py``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,12 +11,12 @@ import numpy as np
 from srcnn_support.cache import ArtifactCache
 from srcnn_support.convert import artifacts
 from srcnn_support.errors import MissingRuntimeError
-from srcnn_support.layers.capture import onnx_layers, pytorch_layers
+from srcnn_support.layers.capture import OnnxCapture, onnx_layers, pytorch_layers
 from srcnn_support.layers.comparison import LayerComparison, compare_captured
 from srcnn_support.model.network import load_model
 from srcnn_support.prepare.prep import PreparedImage
 
-LIVE_BACKENDS = {"onnxruntime": "fp32", "onnxruntime-fp16": "fp16", "onnxruntime-int8": "int8"}
+LIVE_BACKENDS = {"onnxruntime": "fp32", "onnxruntime-fp16": "fp16", "onnxruntime-int8": "int8", "tensorrt": "fp16"}
 
 
 def backend_model(backend: str, cache: ArtifactCache, weights: Path, onnx: Path | None,
@@ -23,12 +25,14 @@ def backend_model(backend: str, cache: ArtifactCache, weights: Path, onnx: Path 
     from srcnn_support.convert.quantize import quantized_model
 
     if backend not in LIVE_BACKENDS:
-        raise MissingRuntimeError(backend, "no live layer-by-layer comparison: it runs through ONNX Runtime only "
-                                           f"({', '.join(LIVE_BACKENDS)}); for an .om give its msit result CSV "
+        raise MissingRuntimeError(backend, "no live layer-by-layer comparison here (live: "
+                                           f"{', '.join(LIVE_BACKENDS)}); for an .om give its msit result CSV "
                                            "or its operator dumps")
     fp32 = artifacts.given_onnx(onnx) if onnx is not None else artifacts.onnx_model(cache, weights, None)
     precision = LIVE_BACKENDS[backend]
-    return fp32 if precision == "fp32" else quantized_model(cache, fp32, precision, calibration_dir)
+    if precision == "fp32" or backend == "tensorrt":  # TensorRT's fp16 is decided where its engine is built
+        return fp32
+    return quantized_model(cache, fp32, precision, calibration_dir)
 
 
 def planes_of(images: list[PreparedImage]) -> np.ndarray:
@@ -40,15 +44,37 @@ def reference_layers(weights: Path, images: list[PreparedImage]) -> dict[str, np
 
 
 def compare_live(backend: str, model: Path, images: list[PreparedImage], reference: dict[str, np.ndarray],
-                 threads: int | None = None) -> LayerComparison:
-    return compare_onnx(backend, LIVE_BACKENDS[backend], model, [image.name for image in images], planes_of(images),
-                        reference, threads)
+                 threads: int | None = None, cache: ArtifactCache | None = None, device: int = 0) -> LayerComparison:
+    names, planes = [image.name for image in images], planes_of(images)
+    if backend == "tensorrt":
+        return compare_capture(backend, LIVE_BACKENDS[backend], _tensorrt_capture(cache, model, planes, device), names,
+                               reference)
+    return compare_onnx(backend, LIVE_BACKENDS[backend], model, names, planes, reference, threads)
 
 
 def compare_onnx(label: str, precision: str, model: Path, names: list[str], planes: np.ndarray,
                  reference: dict[str, np.ndarray], threads: int | None = None) -> LayerComparison:
     """``model`` run on ``planes`` (N x 1 x H x W) with its layer outputs added, against PyTorch's ``reference``."""
-    capture = onnx_layers(model, planes, threads)
+    return compare_capture(label, precision, onnx_layers(model, planes, threads), names, reference)
+
+
+def compare_capture(label: str, precision: str, capture: OnnxCapture, names: list[str],
+                    reference: dict[str, np.ndarray]) -> LayerComparison:
     change = float(np.abs(capture.unmodified_output - capture.layers["conv3"]).max())
     compared_at = {layer: boundary.golden for layer, boundary in capture.boundaries.items()}
     return compare_captured(label, precision, reference, capture.layers, compared_at, names, change)
+
+
+def _tensorrt_capture(cache: ArtifactCache, fp32: Path, planes: np.ndarray, device: int) -> OnnxCapture:
+    from srcnn_support.convert.trt_api_build import tensorrt_module
+    from srcnn_support.convert.trt_engine import EngineRequest, model_for
+    from srcnn_support.convert.trtexec import version_from_string
+    from srcnn_support.layers.tensorrt import tensorrt_layers
+
+    trt = tensorrt_module()
+    if trt is None:
+        raise MissingRuntimeError("tensorrt", "python package 'tensorrt' is not importable (the layer comparison "
+                                              "builds its engines through the Python API)")
+    request = EngineRequest(fp32, "fp16", "python", version_from_string(trt.__version__), device)
+    model, fp16_flag = model_for(cache, request)
+    return tensorrt_layers(model, fp16_flag, planes, device)

@@ -32,12 +32,18 @@ def test_the_message_holds_the_pipeline_diagnosis_then_the_first_diverging_layer
     assert alone("baby") == "first diverging layer conv3"
 
 
-def test_backends_not_run_through_onnxruntime_keep_their_explanation_as_it_is():
+def test_backends_not_compared_live_keep_their_explanation_as_it_is():
     def explain(image):
         return "cause: bgr-order"
 
     assert with_first_divergence(explain, Diagnoses("x"), "ascend-om") is explain
-    assert with_first_divergence(None, Diagnoses("x"), "tensorrt") is None
+    assert with_first_divergence(None, Diagnoses("x"), "torch-cuda-fp16") is None
+
+
+def test_a_backend_whose_layers_cannot_be_read_here_keeps_only_its_diagnosis():
+    """TensorRT through trtexec: ``LayerDiagnoses.message`` gives None, the diagnosis stands alone."""
+    explain = with_first_divergence(lambda image: "cause: unknown", Diagnoses(None), "tensorrt")
+    assert explain("baby") == "cause: unknown"
 
 
 def test_the_report_section_shows_each_backend_with_its_verdict_and_heatmap(tmp_path):

@@ -34,10 +34,10 @@ def pytorch_layers(model, planes: np.ndarray) -> dict[str, np.ndarray]:
         x = torch.from_numpy(np.ascontiguousarray(planes, dtype=np.float32))
         for index, conv in enumerate((model.conv1, model.conv2, model.conv3), start=1):
             x = conv(x)
-            outputs[f"conv{index}"] = x.numpy().copy()
+            outputs[f"conv{index}"] = x.numpy()  # every step makes a new tensor: nothing writes into these
             if index < len(SRCNN_CONVS):
                 x = torch.relu(x)
-                outputs[f"relu{index}"] = x.numpy().copy()
+                outputs[f"relu{index}"] = x.numpy()
     return outputs
 
 
@@ -122,20 +122,24 @@ def onnx_layers(onnx_path: Path, planes: np.ndarray, threads: int | None = None)
     marked = ort.InferenceSession(marked_model.SerializeToString(), session_options(threads), providers=providers)
     input_type = np.float16 if shipped.get_inputs()[0].type == "tensor(float16)" else np.float32
     names = list(tensors)
-    per_image: dict[str, list[np.ndarray]] = {name: [] for name in names}
-    unmodified = []
-    for plane in planes:  # one image per run: a model exported with a fixed batch of 1 takes it, so does any other
+    layers: dict[str, np.ndarray] = {}
+    unmodified = None
+    for index, plane in enumerate(planes):  # one image per run: a model exported with a fixed batch of 1 takes it
         feed = {INPUT_NAME: np.ascontiguousarray(plane[None], dtype=input_type)}
         try:
-            unmodified.append(np.asarray(shipped.run(None, feed)[0], dtype=np.float32))
+            output = shipped.run(None, feed)[0]
             values = marked.run([tensors[n] for n in names], feed)
         except Exception as exc:  # onnxruntime's errors share no base class it exports
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             raise SrcnnGateError(onnx_path, f"ONNX Runtime cannot run it on a {plane.shape[-2]} x {plane.shape[-1]} "
                                             f"image: {first}") from exc
+        if unmodified is None:  # filled in place: a Set5 layer is 84 MB, a list to concatenate would double it
+            unmodified = np.empty((len(planes), *output.shape[1:]), np.float32)
+            layers = {n: np.empty((len(planes), *v.shape[1:]), np.float32) for n, v in zip(names, values, strict=True)}
+        unmodified[index] = output[0]
         for name, value in zip(names, values, strict=True):
-            per_image[name].append(np.asarray(value, dtype=np.float32))
-    return OnnxCapture({n: np.concatenate(v) for n, v in per_image.items()}, boundaries, np.concatenate(unmodified))
+            layers[name][index] = value[0]
+    return OnnxCapture(layers, boundaries, unmodified)
 
 
 def node_layers(model, source: Path) -> dict[str, str]:

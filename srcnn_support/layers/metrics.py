@@ -96,8 +96,8 @@ def layer_metrics(golden: np.ndarray, mine: np.ndarray) -> LayerMetrics:
     abs_m = m.abs()
     larger = torch.maximum(abs_g, abs_m)
     overflow = int((larger > FP16_MAX).sum()) if float(larger.max()) > FP16_MAX else 0  # the stand-ins included
-    small = abs_g < FP16_SMALLEST_NORMAL  # zeros included; the few that are not zero are checked one by one
-    underflow = int(((g[small] != 0) & (m[small] == 0)).sum())
+    nonzero = g != 0
+    underflow = int(((abs_g < FP16_SMALLEST_NORMAL) & nonzero & (m == 0)).sum())
     diff = m - g
 
     def total(x) -> float:
@@ -110,9 +110,8 @@ def layer_metrics(golden: np.ndarray, mine: np.ndarray) -> LayerMetrics:
         cosine = max(-1.0, min(1.0, (gg + mm - dd) / (2 * math.sqrt(gg * mm))))
     red = math.sqrt(dd / gg) if gg else (0.0 if mm == 0.0 else math.inf)
     abs_diff = diff.abs_()
-    nonzero = ~small | (g != 0)
-    relative = abs_diff[nonzero] / abs_g[nonzero]
-    count = relative.numel()
+    count = int(nonzero.sum())
+    relative = torch.where(nonzero, abs_diff / abs_g, 0.0)  # 0 / 0 and x / 0 where g == 0 are masked out
     return LayerMetrics(
         cosine=cosine, red=red, kl=_kl_divergence(abs_g, abs_m, total), rmse=math.sqrt(dd / g.numel()),
         mre=total(relative) / count if count else 0.0, max_abs=float(abs_diff.max()),

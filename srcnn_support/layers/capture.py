@@ -121,11 +121,13 @@ def onnx_layers(onnx_path: Path, planes: np.ndarray, threads: int | None = None)
     marked_model = with_layer_outputs(model, list(tensors.values()))
     marked = ort.InferenceSession(marked_model.SerializeToString(), session_options(threads), providers=providers)
     input_type = np.float16 if shipped.get_inputs()[0].type == "tensor(float16)" else np.float32
+    fixed_batch = shipped.get_inputs()[0].shape[0]  # a model exported for ATC takes B images: the plane B times
+    copies = fixed_batch if isinstance(fixed_batch, int) and fixed_batch > 0 else 1
     names = list(tensors)
     layers: dict[str, np.ndarray] = {}
     unmodified = None
-    for index, plane in enumerate(planes):  # one image per run: a model exported with a fixed batch of 1 takes it
-        feed = {INPUT_NAME: np.ascontiguousarray(plane[None], dtype=input_type)}
+    for index, plane in enumerate(planes):  # one image per run, whatever batch the model was exported with
+        feed = {INPUT_NAME: np.ascontiguousarray(np.repeat(plane[None], copies, axis=0), dtype=input_type)}
         try:
             output = shipped.run(None, feed)[0]
             values = marked.run([tensors[n] for n in names], feed)

@@ -95,7 +95,7 @@ class LayerComparison:
     def to_dict(self) -> dict:
         return {"backend": self.backend, "precision": self.precision, "rows": [r.to_dict() for r in self.rows],
                 "first_divergence": self.first_divergence, "classification": self.classification,
-                "final_output_change": self.final_output_change, "worst_image": self.worst_image,
+                "final_output_change": _plain(self.final_output_change), "worst_image": self.worst_image,
                 "thresholds": vars(self.thresholds)}
 
 

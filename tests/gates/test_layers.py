@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from srcnn_support.backends.registry import ACCURACY_BACKENDS
-from srcnn_support.errors import MissingRuntimeError
+from srcnn_support.errors import MissingRuntimeError, SrcnnGateError
 from srcnn_support.layers.live import LIVE_BACKENDS
 from tests.gates.test_accuracy import outcome_of
 
@@ -21,6 +21,8 @@ def test_layer_outputs_leave_the_backend_output_unchanged(accuracy, recorder, ba
         comparison = accuracy.layer_diagnoses.comparison(backend)
     except MissingRuntimeError as exc:  # TensorRT through trtexec: the layers need its Python API
         pytest.skip(str(exc))
+    except SrcnnGateError as exc:  # a given model fixed to another image size: the gate's own checks judge it
+        pytest.skip(f"layer by layer: not compared: {exc}")
     assert comparison.final_output_change == 0.0, (
         f"{backend}: adding the conv/ReLU outputs to a copy of the model moved its output by max abs "
         f"{comparison.final_output_change:.3g}: the per-layer table describes the modified model")

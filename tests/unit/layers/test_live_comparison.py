@@ -6,6 +6,7 @@ from onnx import helper
 
 from srcnn_support.convert.quantize import build_fp16
 from srcnn_support.errors import SrcnnGateError
+from srcnn_support.export.onnx_export import export_onnx
 from srcnn_support.layers.capture import LAYERS, boundary_tensors
 from srcnn_support.layers.comparison import LayerComparison
 from srcnn_support.layers.live import compare_onnx
@@ -101,3 +102,17 @@ def test_a_conv_fused_with_its_quantized_relu_is_compared_at_the_relu(layer_fold
     assert boundaries["conv2"].tensor == boundaries["relu2"].tensor == relu2.output[0]
     assert boundaries["conv2"].golden == "relu2"
     assert boundaries["conv1"].golden == "conv1"
+
+
+def test_a_model_exported_with_a_fixed_batch_is_compared_image_by_image(layer_folder, inputs, reference):
+    fixed = layer_folder / "bs4.onnx"
+    export_onnx(load_model(WEIGHTS), fixed, 4, size=96)
+    result = compare(fixed, inputs, reference)
+    assert result.classification == "clean" and result.final_output_change == 0.0
+
+
+def test_a_model_fixed_to_another_size_is_one_line_naming_it(layer_folder, inputs, reference):
+    fixed = layer_folder / "bs1_64.onnx"
+    export_onnx(load_model(WEIGHTS), fixed, 1, size=64)
+    with pytest.raises(SrcnnGateError, match=r"bs1_64\.onnx: ONNX Runtime cannot run it on a 96 x 96 image: "):
+        compare(fixed, inputs, reference)

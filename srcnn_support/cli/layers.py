@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from srcnn_support.errors import SrcnnGateError
-from srcnn_support.layers.live import LIVE_BACKENDS
+from srcnn_support.layers.live import LIVE_BACKENDS, MAX_IMAGES
 
 
 def _cmd_compare_layers(args: argparse.Namespace) -> int:
@@ -51,7 +51,8 @@ def _live(args: argparse.Namespace, cache, weights: Path, onnx: Path | None) -> 
     dataset = resolve_dataset(args.dataset_dir)
     images = prepared_images(cache, list(dataset.files))
     calibration, _ = calibration_search(args.calibration_dir, None, dataset.directory)
-    print(f"compare-layers: {len(images)} images of {dataset.description}, against pytorch on {weights}")
+    compared = f"the first {MAX_IMAGES} of " if len(images) > MAX_IMAGES else ""
+    print(f"compare-layers: {compared}{len(images)} images of {dataset.description}, against pytorch on {weights}")
     reference = reference_layers(weights, images)
     return [compare_live(backend, backend_model(backend, cache, weights, onnx, calibration), images, reference,
                          args.threads, cache, args.device) for backend in args.backend or [next(iter(LIVE_BACKENDS))]]

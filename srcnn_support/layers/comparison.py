@@ -51,6 +51,7 @@ class LayerComparison:
     final_output_change: float | None = None  # unmodified model vs conv3 with outputs added; None: not run here
     worst_image: str | None = None
     worst_error: np.ndarray | None = field(default=None, repr=False)  # backend - PyTorch at the output, that image
+    images: int = 0  # how many images the layers were compared on (0: a record that does not say)
 
     @property
     def first_divergence(self) -> str | None:
@@ -96,6 +97,7 @@ class LayerComparison:
         return {"backend": self.backend, "precision": self.precision, "rows": [r.to_dict() for r in self.rows],
                 "first_divergence": self.first_divergence, "classification": self.classification,
                 "final_output_change": _plain(self.final_output_change), "worst_image": self.worst_image,
+                "images": self.images,
                 "thresholds": vars(self.thresholds)}
 
 
@@ -109,7 +111,7 @@ def compare_captured(backend: str, precision: str, golden: dict[str, np.ndarray]
     for layer in (layer for layer in LAYERS if layer in mine):
         metrics = layer_metrics(golden[compared_at[layer]], mine[layer])
         rows.append(LayerRow(layer, metrics, tuple(thresholds.exceeded(metrics)), compared_at[layer]))
-    comparison = LayerComparison(backend, precision, rows, thresholds, final_output_change)
+    comparison = LayerComparison(backend, precision, rows, thresholds, final_output_change, images=len(image_names))
     if OUTPUT_LAYER in mine and mine[OUTPUT_LAYER].ndim == 4:
         error = mine[OUTPUT_LAYER][:, 0] - golden[OUTPUT_LAYER][:, 0]
         worst = int(np.argmax(np.sqrt(np.mean(np.nan_to_num(error) ** 2, axis=(1, 2)))))

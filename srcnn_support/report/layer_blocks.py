@@ -17,7 +17,9 @@ def layer_blocks(doc: dict, report_dir: Path) -> list:
     for backend, comparison in sorted(comparisons.items()):
         first = comparison.get("first_divergence") or "none"
         change = comparison.get("final_output_change")
-        blocks.append(f"### {backend}: first divergence {first} ({comparison.get('classification')})")
+        count = comparison.get("images", 0)
+        blocks.append(f"### {backend}: first divergence {first} ({comparison.get('classification')}; "
+                      f"{count} image{'' if count == 1 else 's'})")
         rows = [[row["layer"] if row["compared_at"] == row["layer"] else f"{row['layer']}+{row['compared_at']}",
                  _number(row.get("cosine"), ".6f"), _number(row.get("red"), ".3g"), _number(row.get("kl"), ".3g"),
                  _number(row.get("rmse"), ".3g"), _number(row.get("max_abs"), ".3g"), str(row.get("fp16_overflow")),
@@ -32,6 +34,6 @@ def layer_blocks(doc: dict, report_dir: Path) -> list:
                                   " (backend - PyTorch; red above, blue below, scaled to its largest error)"))
     if blocks:
         thresholds = "cosine > 0.99, RED < 0.05, KL < 0.005, RMSE < 1.0, MRE < 1.0 (msit); RED < 1e-4 for fp32"
-        blocks.insert(0, f"Each backend against PyTorch at every layer boundary, on this run's images. Thresholds: "
-                         f"{thresholds}. `python -m srcnn_support compare-layers` prints the full table.")
+        blocks.insert(0, "Each backend against PyTorch at every layer boundary, on the run's first images (at most 8). "
+                         f"Thresholds: {thresholds}. `python -m srcnn_support compare-layers` prints the full table.")
     return blocks

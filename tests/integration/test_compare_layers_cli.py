@@ -61,4 +61,4 @@ def test_the_gate_names_the_first_diverging_layer_of_a_given_onnx(tmp_path):
     assert result.returncode == 1, result.stdout[-2000:]
     assert "onnxruntime: first diverging layer conv3 (RelativeEuclideanDistance" in result.stdout
     assert "clean before it: conv1, relu1, conv2, relu2; global" in result.stdout
-    assert "### onnxruntime: first divergence conv3 (global)" in (tmp_path / "art" / "report.md").read_text()
+    assert "### onnxruntime: first divergence conv3 (global; 5 images)" in (tmp_path / "art" / "report.md").read_text()

@@ -51,12 +51,12 @@ def test_the_report_section_shows_each_backend_with_its_verdict_and_heatmap(tmp_
     bad = LayerMetrics(0.9999, 0.1, 0.003, 0.05, 0.2, 0.05, 0.9, 0, 0)
     rows = [LayerRow(layer, good, (), layer) for layer in ("conv1", "relu1", "conv2", "relu2")]
     rows.append(LayerRow("conv3", bad, tuple(MSIT_THRESHOLDS.exceeded(bad)), "conv3"))
-    entry = LayerComparison("onnxruntime", "fp32", rows, MSIT_THRESHOLDS, 0.0, "baby").to_dict()
+    entry = LayerComparison("onnxruntime", "fp32", rows, MSIT_THRESHOLDS, 0.0, "baby", images=1).to_dict()
     entry["heatmap"] = save_error_heatmap(np.full((8, 8), 0.05), tmp_path / "h" / "onnxruntime.png").relative_to(
         tmp_path).as_posix()
     blocks = layer_blocks({"meta": {"layers": {"onnxruntime": entry}}}, tmp_path)
     text = render_markdown([("Layer by layer", blocks)], tmp_path, "RELEASE FAIL")
-    assert "### onnxruntime: first divergence conv3 (global)" in text
+    assert "### onnxruntime: first divergence conv3 (global; 1 image)" in text
     assert "| conv3 | 0.999900 | 0.1 | 0.003 | 0.05 | 0.05 | 0 | FAIL: RelativeEuclideanDistance |" in text
     assert "![onnxruntime: output error on baby" in text and "(h/onnxruntime.png)" in text
     assert layer_blocks({"meta": {}}, tmp_path) == []

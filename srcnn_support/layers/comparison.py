@@ -68,7 +68,7 @@ class LayerComparison:
         """One line for a failure message: where the error enters and what it does."""
         first = self.first_divergence
         if first is None:
-            return f"{self.backend}: layer by layer, no layer past msit's thresholds ({self.classification})"
+            return f"{self.backend}: layer by layer, no layer past its thresholds ({self.classification})"
         row = next(r for r in self.rows if r.layer == first)
         clean = [r.layer for r in self.rows[:self.rows.index(row)]]
         return (f"{self.backend}: first diverging layer {row.label} ({', '.join(row.exceeded)}; cosine "
@@ -77,7 +77,8 @@ class LayerComparison:
 
     def lines(self) -> list[str]:
         tightened = "" if self.thresholds.max_red == MSIT_THRESHOLDS.max_red else f", RED < {self.thresholds.max_red:g}"
-        out = [f"{self.backend} ({self.precision}) against pytorch, per layer (thresholds: msit's{tightened})",
+        on = f" on {self.images} image{'' if self.images == 1 else 's'}" if self.images else ""
+        out = [f"{self.backend} ({self.precision}) against pytorch{on}, per layer (thresholds: msit's{tightened})",
                f"{'layer':<12} {'cosine':>10} {'RED':>10} {'KL':>10} {'RMSE':>10} {'MRE':>10} {'max abs':>10} "
                f"{'max rel':>10} {'fp16 ovf':>8} {'fp16 unf':>8}  verdict"]
         for row in self.rows:

@@ -71,7 +71,8 @@ class LayerComparison:
             return f"{self.backend}: layer by layer, no layer past its thresholds ({self.classification})"
         row = next(r for r in self.rows if r.layer == first)
         clean = [r.layer for r in self.rows[:self.rows.index(row)]]
-        return (f"{self.backend}: first diverging layer {row.label} ({', '.join(row.exceeded)}; cosine "
+        where = f" at {row.source}" if row.source else ""
+        return (f"{self.backend}: first diverging layer {row.label}{where} ({', '.join(row.exceeded)}; cosine "
                 f"{row.metrics.cosine:.6f}, RED {row.metrics.red:.3g}, max abs {row.metrics.max_abs:.3g}); "
                 f"clean before it: {', '.join(clean) or 'none'}; {self.classification}")
 

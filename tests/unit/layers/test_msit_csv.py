@@ -121,3 +121,10 @@ def test_a_csv_of_another_model_says_so(tmp_path, layers_of_nodes):
 def test_missing_csv_is_named(tmp_path, layers_of_nodes):
     with pytest.raises(SrcnnGateError, match=r"nope\.csv: msit result CSV not found"):
         read_msit_csv(tmp_path / "nope.csv", layers_of_nodes)
+
+
+def test_the_summary_names_the_npu_operator_and_its_line(layer_folder, inputs, reference, layers_of_nodes):
+    path = layer_folder / "result_conv3_again.csv"
+    msit_csv(path, onnx_layers(conv3_bias_shifted(layer_folder), inputs[1]).layers, reference)
+    summary = read_msit_csv(path, layers_of_nodes).summary()
+    assert summary.startswith("msit result_conv3_again.csv: first diverging layer conv3 at /conv3/Conv (line 8) (")

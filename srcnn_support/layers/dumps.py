@@ -16,6 +16,7 @@ dumps of one operator (several runs), the latest timestamp.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +72,7 @@ def compare_dump_folders(golden_folder: Path, my_folder: Path, layers_of_nodes: 
                          precision: str = "fp16") -> LayerComparison:
     golden_files, my_files = operator_files(golden_folder), operator_files(my_folder)
     by_layer = {layer: file_safe(node) for node, layer in layers_of_nodes.items()}
-    golden, mine, compared_at = {}, {}, {}
+    golden, mine, compared_at, sources = {}, {}, {}, {}
     for operator, path in my_files.items():
         group = sorted(fused_layers(operator, layers_of_nodes), key=LAYERS.index)
         if not group or group[0] in mine:
@@ -83,12 +84,15 @@ def compare_dump_folders(golden_folder: Path, my_folder: Path, layers_of_nodes: 
         golden[last] = _load(golden_files[by_layer[last]])
         for layer in group:
             mine[layer], compared_at[layer] = _load(path, golden[last].shape, golden_files[by_layer[last]]), last
+            sources[layer] = path.name
     if OUTPUT_LAYER not in mine:
         raise SrcnnGateError(my_folder, f"no dump of SRCNN's {OUTPUT_LAYER} (an operator named after one of "
                                         f"{', '.join(layers_of_nodes)}); were the dumps made from another model?")
     count = len(golden[OUTPUT_LAYER]) if golden[OUTPUT_LAYER].ndim == 4 else 1
-    return compare_captured(f"dumps {my_folder.name}", precision, golden, mine, compared_at,
-                            [f"input {i}" for i in range(count)])
+    comparison = compare_captured(f"dumps {my_folder.name}", precision, golden, mine, compared_at,
+                                  [f"input {i}" for i in range(count)])
+    comparison.rows = [replace(row, source=sources[row.layer]) for row in comparison.rows]
+    return comparison
 
 
 def _load(path: Path, shape: tuple[int, ...] | None = None, golden_path: Path | None = None) -> np.ndarray:

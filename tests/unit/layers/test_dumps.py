@@ -50,6 +50,7 @@ def test_dumps_of_a_conv3_fault_name_conv3(tmp_path, layer_folder, inputs, refer
     device_dumps(tmp_path / "npu", onnx_layers(conv3_bias_shifted(layer_folder), inputs[1]).layers)
     result = compare_dump_folders(tmp_path / "golden", tmp_path / "npu", layers_of_nodes)
     assert result.first_divergence == "conv3"
+    assert f"first diverging layer conv3 at Conv2D._conv3_Conv.4.5.{STAMP}.output.0.npy (" in result.summary()
     assert [row.label for row in result.rows] == ["conv1+relu1", "relu1", "conv2+relu2", "relu2", "conv3"]
     assert result.classification == "global"
     assert result.worst_error.shape == inputs[1].shape[2:]

@@ -50,6 +50,9 @@ class LayerDiagnoses:
             return None
         except SrcnnGateError as exc:  # a given model the comparison cannot mark: say so, the check still fails
             return f"{backend}: layer by layer: not compared ({exc})"
+        except Exception as exc:  # the explanation must never hide the failure it explains
+            first = (str(exc).strip().splitlines() or [""])[0][:200]
+            return f"{backend}: layer by layer: not compared ({type(exc).__name__}: {first})"
         return comparison.summary() if comparison else None
 
 

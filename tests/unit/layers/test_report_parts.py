@@ -60,3 +60,15 @@ def test_the_report_section_shows_each_backend_with_its_verdict_and_heatmap(tmp_
     assert "| conv3 | 0.999900 | 0.1 | 0.003 | 0.05 | 0.05 | 0 | FAIL: RelativeEuclideanDistance |" in text
     assert "![onnxruntime: output error on baby" in text and "(h/onnxruntime.png)" in text
     assert layer_blocks({"meta": {}}, tmp_path) == []
+
+
+def test_a_comparison_that_breaks_is_said_in_the_message_not_raised(tmp_path):
+    from srcnn_support.layers.failure import LayerDiagnoses
+
+    class Broken:
+        cache = weights = images = None
+        options = type("Options", (), {"onnx": None, "calibration_dir": None, "device_id": 0})()
+
+    diagnoses = LayerDiagnoses(Broken(), {}, tmp_path)
+    message = diagnoses.message("onnxruntime")
+    assert message.startswith("onnxruntime: layer by layer: not compared (")

@@ -1,8 +1,9 @@
 """An ``msit debug compare`` result (``result_{timestamp}.csv``), read by its header into the layer table.
 
-The columns, as msit documents them (Ascend/msit ``msit/examples/cli/debug/compare/result_analyse/README.md``,
-"Description of fields in the comparison result file"; the header is built by ``get_result_title`` in the CANN /
-msit compare sources): ``Index``, the operator columns ``OpType, NPUDump, DataType, Address, GroundTruth, DataType,
+The columns, as msit documents them (Ascend/msit ``msit/examples/cli/debug/compare/result_analyse/README_EN.md``,
+"Description of fields in the comparison result file"; CANN / msit build the header in ``get_result_title``, which
+was not found in the sources searched for this reader, so it follows the README's table): ``Index``, the operator
+columns ``OpType, NPUDump, DataType, Address, GroundTruth, DataType,
 TensorIndex``, ``Shape``, an optional ``OverFlow`` (``Overflow`` in the README's table), the algorithm columns
 (``CosineSimilarity``, ``MaxAbsoluteError``, ``AccumulatedRelativeError``, ``RelativeEuclideanDistance``,
 ``KullbackLeiblerDivergence``, ``StandardDeviation``, ``MeanAbsoluteError``, ``RootMeanSquareError``,

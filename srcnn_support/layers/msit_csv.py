@@ -2,13 +2,15 @@
 
 The columns, as msit documents them (Ascend/msit ``msit/examples/cli/debug/compare/result_analyse/README_EN.md``,
 "Description of fields in the comparison result file"; CANN / msit build the header in ``get_result_title``, which
-was not found in the sources searched for this reader, so it follows the README's table): ``Index``, the operator
-columns ``OpType, NPUDump, DataType, Address, GroundTruth, DataType,
-TensorIndex``, ``Shape``, an optional ``OverFlow`` (``Overflow`` in the README's table), the algorithm columns
-(``CosineSimilarity``, ``MaxAbsoluteError``, ``AccumulatedRelativeError``, ``RelativeEuclideanDistance``,
-``KullbackLeiblerDivergence``, ``StandardDeviation``, ``MeanAbsoluteError``, ``RootMeanSquareError``,
-``MaxRelativeError``, ``MeanRelativeError``; msit writes the ones it was asked for), then ``CompareFailReason``
-(msit >= 7 adds ``IsNpuOps``, ``IsOutputNode``, ``IsPrecisionError`` after it). ``DataType`` appears twice, so
+was not found in the sources searched for this reader, so it follows the README): ``Index`` (the README's analyser
+output names operators by it; its table starts at ``OpType``), the operator columns ``OpType, NPUDump, DataType,
+Address, GroundTruth, DataType, TensorIndex``, ``Shape``, an optional ``OverFlow`` (``Overflow`` in the README's
+table), the algorithm columns (``CosineSimilarity``, ``MaxAbsoluteError``, ``AccumulatedRelativeError``,
+``RelativeEuclideanDistance``, ``KullbackLeiblerDivergence``, ``StandardDeviation``, ``MeanAbsoluteError``,
+``RootMeanSquareError``, ``MaxRelativeError``, ``MeanRelativeError``; only the ones msit was asked for), then
+``CompareFailReason`` (the README's table also shows ``IsNpuOps``, ``IsOutputNode``, ``IsPrecisionError`` after it).
+Only ``NPUDump``, ``GroundTruth``, ``TensorIndex`` and ``CosineSimilarity`` are required; the others are read
+when present. ``DataType`` appears twice, so
 columns are found by position in the header, first match. A fused NPU operator names its ONNX nodes in
 ``GroundTruth``, comma-separated (the README's row: NPUDump ``Sub_26Mul_28``, GroundTruth ``Sub_26,Mul_28``); its
 output is compared at the last of them, and it is named by the first layer it covers, where its error can enter.

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from srcnn_support.backends.registry import names
+from srcnn_support.cli.layers import add_layer_commands
 from srcnn_support.cli.release import add_release_commands
 from srcnn_support.convert.atc import DEFAULT_PRECISION_MODE
 from srcnn_support.errors import SrcnnGateError
@@ -219,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--require-baseline", action="store_true", help="fail when STORE is missing, empty or unreadable")
     p.set_defaults(handler=_cmd_gate_perf)
     add_release_commands(sub)
+    add_layer_commands(sub)
     return parser
 
 

@@ -20,13 +20,14 @@ from srcnn_support.score.evaluate import ImageScore, mean
 REFERENCE_BACKEND = "pytorch"  # the live reference: the weights run in PyTorch
 
 
-def max_abs_check(backend: str, image: str, layout: str, difference: float) -> CheckRecord:
+def max_abs_check(backend: str, image: str, layout: str, difference: float, explain=None) -> CheckRecord:
     """A full-precision port must reproduce PyTorch's output to ``MAX_ABS_TOLERANCE`` on each layout."""
     passed = difference <= MAX_ABS_TOLERANCE
+    reason = explain() if explain and not passed else None
     message = (f"{image}/{backend}: output differs from PyTorch's by max-abs {difference:.3g} "
-               f"on the {layout} layout > tolerance {MAX_ABS_TOLERANCE:g}")
+               f"on the {layout} layout > tolerance {MAX_ABS_TOLERANCE:g}" + (f"\n{reason}" if reason else ""))
     return CheckRecord(backend, image, f"max_abs_vs_pytorch_{layout}", passed, difference, 0.0,
-                   f"max-abs {MAX_ABS_TOLERANCE:g}", explanation=message)
+                   f"max-abs {MAX_ABS_TOLERANCE:g}", reason, explanation=message)
 
 
 def max_abs_reported(backend: str, image: str, layout: str, difference: float, built: str) -> CheckRecord:

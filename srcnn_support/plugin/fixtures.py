@@ -158,12 +158,14 @@ def prepared(gate: GateConfig, artifact_cache: ArtifactCache):
 def accuracy(gate: GateConfig, artifact_cache: ArtifactCache, prepared, weights_identity,
              recorder: ResultsRecorder) -> AccuracySession:
     from srcnn_support.diagnose.failure_diagnosis import FailureDiagnoses
+    from srcnn_support.layers.failure import LayerDiagnoses
 
     options = AccuracyOptions(soc_version=gate.soc_version, precision_mode=gate.precision_mode, given_om=gate.given_om,
                               device_id=gate.devices[0] if gate.devices else 0, calibration_dir=gate.calibration_dir,
                               calibration_looked=gate.calibration_looked, onnx=gate.onnx)
     session = AccuracySession(artifact_cache, gate.weights, prepared, options)
     session.diagnoses = FailureDiagnoses(gate.weights, list(gate.dataset.files), recorder.meta.diagnosis)
+    session.layer_diagnoses = LayerDiagnoses(session, recorder.meta.layers, gate.report_dir)
     _save_reference_pictures(session, gate.report_dir)
     return session
 

@@ -23,6 +23,7 @@ from srcnn_support.report.blocks import (
     full_size_blocks,
 )
 from srcnn_support.report.environment import environment  # noqa: F401  (read by the plugin)
+from srcnn_support.report.layer_blocks import layer_blocks
 from srcnn_support.report.perf_blocks import perf_blocks
 from srcnn_support.report.pictures import (  # noqa: F401
     PICTURES,
@@ -129,6 +130,9 @@ def report_sections(doc: dict, report_dir: Path) -> list[tuple[str, list]]:
                      for p in sorted((report_dir / RECORDED_PICTURES).glob("*.png")) if p.stem in recorded]
         if pictures:
             sections.append(("Pictures", pictures))
+    layers = layer_blocks(doc, report_dir)
+    if layers:
+        sections.append(("Layer by layer", layers))
     full_size = doc.get("meta", {}).get("full_size")
     if full_size:
         dataset = next(iter(full_size.values())).get("dataset", "")

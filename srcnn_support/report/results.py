@@ -40,6 +40,7 @@ class RunMeta:
     dataset: str | None = None
     given_artifacts: list = field(default_factory=list)
     diagnosis: dict = field(default_factory=dict)  # subject -> the porting mistake its outputs reproduce
+    layers: dict = field(default_factory=dict)  # backend -> its layer-by-layer comparison with PyTorch (layers/)
     per_card: list = field(default_factory=list)  # card figures the controller formed over the chips
     cpu_peak: str | None = None
     cpu_int8_class: str | None = None

@@ -72,6 +72,7 @@ class AccuracySession:
         self._full_size: dict[str, list] = {}
         self._failures: dict[str, Exception] = {}
         self.diagnoses = None  # a FailureDiagnoses when failures should say which porting mistake explains them
+        self.layer_diagnoses = None  # a LayerDiagnoses when failures should also name the first diverging layer
 
     @cached_property
     def reference(self) -> BackendOutcome:

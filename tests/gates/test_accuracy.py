@@ -17,7 +17,9 @@ from srcnn_support.gate.accuracy_rules import (
     quantized_drop_check,
 )
 from srcnn_support.gate.config import PUBLISHED_TABLE
+from srcnn_support.gate.output_error import error_quantile, output_error_check
 from srcnn_support.gate.verdicts import relative_check
+from srcnn_support.layers.failure import with_first_divergence
 from srcnn_support.prepare.datasets import calibration_not_found
 from srcnn_support.prepare.guide_files import Layout
 from srcnn_support.score.accuracy import (
@@ -72,7 +74,8 @@ def rule_inputs(accuracy, recorder, backend: str, published: PublishedTable | No
     for score in outcome.scores.values():
         require_finite(score, backend)
     return RuleInputs(backend, outcome.scores, accuracy.reference.scores,
-                      published.reference_script if published else None, failure_explainer(accuracy, backend))
+                      published.reference_script if published else None,
+                      with_first_divergence(failure_explainer(accuracy, backend), accuracy.layer_diagnoses, backend))
 
 
 def apply_rule(recorder, check: str, inputs: RuleInputs, image: str | None = None) -> None:
@@ -109,9 +112,11 @@ def test_output_equals_pytorch(accuracy, recorder, backend, image_name):
     if equality_rule(backend, accuracy.options.precision_mode, precision) == "psnr":
         reduced_precision_output_close_to_pytorch(accuracy, recorder, backend, image_name, precision)
         return
+    layers = with_first_divergence(None, accuracy.layer_diagnoses, backend)
     for layout in (Layout.NATURAL, Layout.GUIDE):
         difference = accuracy.max_abs_vs_reference(backend, image_name, layout)
-        apply(recorder, max_abs_check(backend, image_name, layout.value, difference))
+        apply(recorder, max_abs_check(backend, image_name, layout.value, difference,
+                                      (lambda: layers(image_name)) if layers else None))
 
 
 def reduced_precision_output_close_to_pytorch(accuracy, recorder, backend, image_name, precision):
@@ -133,6 +138,21 @@ def test_standard_psnr_beats_bicubic(accuracy, recorder, backend, image_name):
 
 def test_mean_standard_gain_over_bicubic(accuracy, recorder, backend):
     apply_rule(recorder, "mean_standard_gain_over_bicubic", rule_inputs(accuracy, recorder, backend))
+
+
+@pytest.mark.parametrize("backend", QUANTIZED_BACKENDS)
+def test_reduced_precision_output_error_within_its_tolerance(accuracy, recorder, backend, image_name):
+    """p99 and max of |backend - PyTorch| against the precision's tolerance (decision 0010)."""
+    outcome = outcome_of(accuracy, recorder, backend)
+    output, reference = outcome.natural[image_name], accuracy.reference.natural[image_name]
+    explain = with_first_divergence(None, accuracy.layer_diagnoses, backend)
+    verdict = output_error_check(backend, image_name, outcome.info.precision, error_quantile(output, reference),
+                                 accuracy.max_abs_vs_reference(backend, image_name, Layout.NATURAL),
+                                 (lambda: explain(image_name)) if explain else None)
+    if verdict.passed is None:
+        recorder.record(verdict)
+        pytest.skip(verdict.reason)
+    apply(recorder, verdict)
 
 
 @pytest.mark.parametrize("backend", QUANTIZED_BACKENDS)

@@ -14,7 +14,8 @@ and ``tools/Polygraphy/polygraphy/cuda/cuda.py``:
 - ``IExecutionContext.set_input_shape`` returns False for a shape outside the optimisation profile,
   ``set_tensor_address`` and ``execute_async_v3`` return bools; execution with unset shapes fails;
 - I/O tensors are found by name and ``get_tensor_mode``: this emulator lists the output first,
-  since the API does not promise an order;
+  since the API does not promise an order; a model with several outputs (the layer comparison's marked copy)
+  has them all, each typed by ``get_tensor_dtype`` (``DataType.FLOAT`` / ``HALF``, ``nptype`` maps them);
 - ``polygraphy.cuda``: ``wrapper().handle`` is libcudart (``cudaSetDevice``, ``cudaEvent*``),
   ``Stream().ptr``, ``DeviceArray`` with ``resize``, ``ptr``, ``copy_from``, ``copy_to``, ``free``.
 """
@@ -45,6 +46,8 @@ def make_tensorrt(version: str) -> types.ModuleType:
     trt.NetworkDefinitionCreationFlag = types.SimpleNamespace(**flags)
     trt.BuilderFlag = types.SimpleNamespace(**({"FP16": "FP16"} if major < 11 else {}), TF32="TF32")
     trt.TensorIOMode = types.SimpleNamespace(INPUT="INPUT", OUTPUT="OUTPUT")
+    trt.DataType = types.SimpleNamespace(FLOAT="FLOAT", HALF="HALF")
+    trt.nptype = lambda data_type: {"FLOAT": np.float32, "HALF": np.float16}[data_type]
 
     class Network:
         def __init__(self, flags: int) -> None:
@@ -104,28 +107,31 @@ def make_tensorrt(version: str) -> types.ModuleType:
 
     class Context:
         def __init__(self, engine) -> None:
-            self.engine, self.shape, self.addresses = engine, None, {}
+            self.engine, self.shape, self.addresses, self.shapes = engine, None, {}, {}
 
         def set_input_shape(self, name, shape) -> bool:
             inside = all(lo <= d <= hi for lo, d, hi in zip(self.engine.low, shape, self.engine.high, strict=False))
             self.shape = tuple(shape) if inside and len(shape) == 4 else None
+            if self.shape and len(self.engine.names) > 2:  # marked tensors: their shapes, from one zero input
+                zeros = np.zeros(self.shape, np.float32)
+                self.shapes = {n: v.shape for n, v in zip(self.engine.names[:-1], self.engine.session.run(
+                    self.engine.names[:-1], {"input.1": zeros}), strict=True)}
             return self.shape is not None
 
         def get_tensor_shape(self, name):
-            return self.shape if self.shape else (-1, 1, 256, 256)
+            return self.shapes.get(name, self.shape) if self.shape else (-1, 1, 256, 256)
 
         def set_tensor_address(self, name, ptr) -> bool:
             self.addresses[name] = ptr
             return ptr in MEMORY
 
         def execute_async_v3(self, stream_handle) -> bool:
-            if self.shape is None or len(self.addresses) != 2:
+            if self.shape is None or len(self.addresses) != self.engine.num_io_tensors:
                 return False
             source = MEMORY[self.addresses["input.1"]].reshape(self.shape)
-            result = self.engine.session.run(None, {"input.1": source})[0]
-            MEMORY[self.addresses[self.engine.output_name]][...] = result.reshape(
-                MEMORY[self.addresses[self.engine.output_name]].shape
-            )
+            outputs = self.engine.names[:-1]
+            for name, result in zip(outputs, self.engine.session.run(outputs, {"input.1": source}), strict=True):
+                MEMORY[self.addresses[name]][...] = result.reshape(MEMORY[self.addresses[name]].shape)
             return True
 
     class Engine:
@@ -137,14 +143,19 @@ def make_tensorrt(version: str) -> types.ModuleType:
             self.low, self.high = tuple(fields["low"]), tuple(fields["high"])
             self.session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
             self.output_name = self.session.get_outputs()[0].name
-            self.names = [self.output_name, "input.1"]
-            self.num_io_tensors = 2
+            self.names = [o.name for o in self.session.get_outputs()] + ["input.1"]
+            self.types = {o.name: "HALF" if o.type == "tensor(float16)" else "FLOAT"
+                          for o in self.session.get_outputs()}
+            self.num_io_tensors = len(self.names)
 
         def get_tensor_name(self, index: int) -> str:
             return self.names[index]
 
         def get_tensor_mode(self, name: str):
             return trt.TensorIOMode.INPUT if name == "input.1" else trt.TensorIOMode.OUTPUT
+
+        def get_tensor_dtype(self, name: str):
+            return self.types.get(name, "FLOAT")
 
         def create_execution_context(self):
             return Context(self)
@@ -213,18 +224,18 @@ def make_polygraphy_cuda() -> types.ModuleType:
 
     class DeviceArray:
         def __init__(self, shape=(), dtype=None) -> None:
-            self.ptr, self.shape = 0, ()
+            self.ptr, self.shape, self.dtype = 0, (), dtype or np.float32
             self.resize(shape)
 
         def resize(self, shape):
             self.free()
             self.ptr = max(MEMORY, default=100) + 1
-            MEMORY[self.ptr] = np.zeros(shape, np.float32)
+            MEMORY[self.ptr] = np.zeros(shape, self.dtype)
             self.shape = tuple(shape)
             return self
 
         def copy_from(self, host, stream=None):
-            MEMORY[self.ptr][...] = np.asarray(host, np.float32).reshape(self.shape)
+            MEMORY[self.ptr][...] = np.asarray(host, self.dtype).reshape(self.shape)
             return self
 
         def copy_to(self, host, stream=None):

@@ -82,7 +82,7 @@ def test_int8_calibration_found_nowhere_is_said_once(tmp_path):
                            "-k", "int8 or onnxruntime-camera", f"--dataset-dir={photos}",
                            f"--artifacts-dir={tmp_path / 'artifacts'}"])
     assert result.returncode == 0, output[-3000:]
-    line = (f"srcnn-gate set aside 15 INT8 test(s): onnxruntime-int8: INT8 calibration images not found: looked in "
+    line = (f"srcnn-gate set aside 18 INT8 test(s): onnxruntime-int8: INT8 calibration images not found: looked in "
             f"{tmp_path / 'data' / 'train'}, {tmp_path / 'no-root' / 'train'}; pass --calibration-dir, or --data-root "
             "(or SRCNN_DATA_ROOT) naming the folder that holds train/ (not run, not counted)")
     assert line in result.stdout.splitlines()

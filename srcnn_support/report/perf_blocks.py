@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from srcnn_support.perf.cold_start import describe_cold_start
-from srcnn_support.perf.method import GFLOP_PER_IMAGE
+from srcnn_support.perf.method import GFLOP_PER_IMAGE, MIN_SAMPLES_FOR_PERCENTILE
 from srcnn_support.report.blocks import Picture, Table, _fmt
 
 
@@ -28,9 +28,13 @@ def _spread_cell(row: dict) -> str:
     """Sample count and CV always; a percentile only where enough samples support it (MLPerf's minimums)."""
     if row.get("latency_samples") is None:
         return _fmt(row.get("latency_p99_ms"))
-    p90, p99 = (_fmt(row.get(f"latency_p{q}_ms")) for q in (90, 99))
-    return (f"{row['latency_samples']}, CV {row['latency_cv']:.1%}, {p90} / {p99}"
-            + (f" ({row['latency_percentiles']})" if row.get("latency_percentiles") else ""))
+    missing = [q for q in (90, 99) if row.get(f"latency_p{q}_ms") is None]
+    shown = " / ".join(f"p{q} {_fmt(row[f'latency_p{q}_ms'])}" for q in (90, 99) if q not in missing)
+    needed = " / ".join(f"p{q}" for q in missing)
+    # the full reason (samples had, samples needed) stays in the results JSON's latency_percentiles
+    unmet = f"{needed} n/a ({' / '.join(str(MIN_SAMPLES_FOR_PERCENTILE[q]) for q in missing)} samples needed)"
+    return ", ".join(part for part in (f"{row['latency_samples']}", f"CV {row['latency_cv']:.1%}", shown,
+                                       unmet if missing else "") if part)
 
 
 def _alone_cell(row: dict) -> str:

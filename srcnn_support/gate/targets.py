@@ -45,7 +45,7 @@ class Variant:
     batch_sizes: tuple[int, ...]
     gated_batch_sizes: tuple[int, ...]
     thresholds_by_cpu_class: dict[str, SpeedupThreshold]
-    cpu_class_kind: str = "int8"  # "int8" (by_cpu_int8_class in targets.json) or "bf16" (by_cpu_bf16_class)
+    cpu_class_kind: str = "int8"  # "int8", "bf16" or "fp32": by_cpu_<kind>_class in targets.json
 
     def threshold_for(self, cpu_class: str) -> SpeedupThreshold | None:
         return self.thresholds_by_cpu_class.get(cpu_class)
@@ -177,4 +177,4 @@ def _missing_gpu_name(target: Target) -> str | None:
 
 
 def _class_kind(variant: dict) -> str:
-    return "bf16" if "by_cpu_bf16_class" in variant else "int8"
+    return next((kind for kind in ("bf16", "fp32") if f"by_cpu_{kind}_class" in variant), "int8")

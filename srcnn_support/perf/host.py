@@ -30,35 +30,50 @@ INT8_CLASSES = {
 }
 
 
-def int8_class(flags: frozenset[str] | set[str]) -> str:
-    if any(flag in flags for flag in VNNI_FLAGS):
-        return "vnni"
-    return "avx2" if "avx2" in flags else "baseline"
-
-
 BF16_CLASSES = {
     "amx": "AMX-BF16 tile products",
     "avx512_bf16": "AVX-512 BF16 dot products (VDPBF16PS)",
     "none": "no native bf16: a bf16 request runs in f32",
 }
 
+FP32_CLASSES = {
+    "avx512": "AVX-512 (16 float lanes)",
+    "avx2": "AVX2 and FMA (8 float lanes)",
+    "baseline": "no AVX2",
+}
 
-def bf16_class(flags: frozenset[str] | set[str]) -> str:
-    if "amx_bf16" in flags:
-        return "amx"
-    return "avx512_bf16" if "avx512_bf16" in flags else "none"
+# Per arithmetic, the first class whose flags the CPU has, else the last (fallback) class. fp32 is
+# classed by vector width because that is what decides how two fp32 runtimes' kernels compare.
+_CLASS_RULES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "int8": (("vnni", VNNI_FLAGS), ("avx2", ("avx2",)), ("baseline", ())),
+    "bf16": (("amx", ("amx_bf16",)), ("avx512_bf16", ("avx512_bf16",)), ("none", ())),
+    "fp32": (("avx512", ("avx512f",)), ("avx2", ("avx2",)), ("baseline", ())),
+}
 
 
 def cpu_class(kind: str, flags: frozenset[str] | set[str]) -> str:
-    """The class a variant's threshold is chosen by: ``int8`` or ``bf16`` arithmetic."""
-    return bf16_class(flags) if kind == "bf16" else int8_class(flags)
+    """The class a variant's threshold is chosen by: ``int8``, ``bf16`` or ``fp32`` arithmetic."""
+    *ruled, (fallback, _) = _CLASS_RULES[kind]
+    return next((cls for cls, needs in ruled if any(flag in flags for flag in needs)), fallback)
+
+
+def int8_class(flags: frozenset[str] | set[str]) -> str:
+    return cpu_class("int8", flags)
+
+
+def bf16_class(flags: frozenset[str] | set[str]) -> str:
+    return cpu_class("bf16", flags)
+
+
+def fp32_class(flags: frozenset[str] | set[str]) -> str:
+    return cpu_class("fp32", flags)
 
 
 def describe_cpu_class(kind: str, flags: frozenset[str] | set[str]) -> str:
-    if kind != "bf16":
+    if kind == "int8":
         return describe_int8_class(flags)
-    cls = bf16_class(flags)
-    return f"{cls} ({BF16_CLASSES[cls]})"
+    cls = cpu_class(kind, flags)
+    return f"{cls} ({(BF16_CLASSES if kind == 'bf16' else FP32_CLASSES)[cls]})"
 
 
 def describe_int8_class(flags: frozenset[str] | set[str]) -> str:
@@ -147,10 +162,18 @@ def measured_fp32_peak(size: int = PROBE_SIZE, repeats: int = PROBE_REPEATS) -> 
     )
 
 
+BF16_PROBE_SIZES = (1024, 2048)
+
+
 @lru_cache(maxsize=1)
-def measured_bf16_peak(size: int = PROBE_SIZE, repeats: int = PROBE_REPEATS) -> CpuPeak:
+def measured_bf16_peak(sizes: tuple[int, ...] = BF16_PROBE_SIZES, repeats: int = 10) -> CpuPeak:
     """Best rate of a bfloat16 matrix product where the CPU runs bf16 natively (the base of a bf16 runtime's share
-    of peak); PyTorch's CPU matmul in bf16 goes through oneDNN, which takes AMX or AVX-512 BF16 where present."""
+    of peak); PyTorch's CPU matmul in bf16 goes through oneDNN, which takes AMX or AVX-512 BF16 where present.
+
+    Two sizes, the best of both: on a 2-vCPU AMX Xeon one process read 440 GFLOP/s at 1024^2 and the next 730-900
+    (the operands are reordered into tiles on every call, which weighs most on the small product), while 2048^2
+    read 705-856 in both; a single 1024^2 probe put OpenVINO's bf16 SRCNN at 171% of "peak" once.
+    """
     flags = cpu_flags()
     if bf16_class(flags) == "none":
         return CpuPeak(None, f"no bf16 peak: {BF16_CLASSES['none']}")
@@ -159,13 +182,20 @@ def measured_bf16_peak(size: int = PROBE_SIZE, repeats: int = PROBE_REPEATS) -> 
     from srcnn_support.perf.contention import measure_alone
 
     generator = torch.Generator().manual_seed(0)
-    a, b = (torch.rand((size, size), generator=generator).to(torch.bfloat16) for _ in range(2))
-    torch.matmul(a, b)
 
-    timed = measure_alone(lambda: _best_of(lambda: torch.matmul(a, b), repeats))
-    return CpuPeak(2.0 * size**3 / timed.value / 1e9,
-                   f"bfloat16 {size}x{size} matmul in PyTorch {torch.__version__} (oneDNN), best of {repeats}, "
-                   f"{torch.get_num_threads()} threads ({describe_cpu_class('bf16', flags)})", timed.contended)
+    def best_rate() -> tuple[float, int]:
+        rates = []
+        for size in sizes:
+            a, b = (torch.rand((size, size), generator=generator).to(torch.bfloat16) for _ in range(2))
+            torch.matmul(a, b)
+            rates.append((2.0 * size**3 / _best_of(lambda a=a, b=b: torch.matmul(a, b), repeats) / 1e9, size))
+        return max(rates)
+
+    timed = measure_alone(best_rate)
+    gflops, size = timed.value
+    return CpuPeak(gflops, f"bfloat16 {size}x{size} matmul in PyTorch {torch.__version__} (oneDNN), best of "
+                           f"{repeats} at {' and '.join(f'{s}^2' for s in sizes)}, {torch.get_num_threads()} threads "
+                           f"({describe_cpu_class('bf16', flags)})", timed.contended)
 
 
 def _best_of(call, repeats: int) -> float:

@@ -201,3 +201,17 @@ def describe_peaks() -> str:
     nominal_text = f"{nominal.gflops:.0f} GFLOP/s ({nominal.explanation})" if nominal.gflops else nominal.explanation
     return (f"measured {measured.gflops:.0f} GFLOP/s ({measured.explanation}), the base of '% of measured peak'; "
             f"nominal {nominal_text}")
+
+
+def peak_share_for(precision: str, gflops: float) -> dict:
+    """A runtime's GFLOP/s against the measured peak of its own arithmetic: the fp32 MatMul for fp32, the bf16
+    matmul for bf16 (where the CPU runs bf16); int8 has no measured peak."""
+    if precision == "fp32":
+        return peak_shares(gflops)
+    if precision != "bf16":
+        return {"peak_share": None}
+    from srcnn_support.perf.host import measured_bf16_peak
+
+    peak = measured_bf16_peak()
+    return {"peak_share": gflops / peak.gflops if peak.gflops and not peak.contended else None,
+            "peak_of": "bf16 matmul"}

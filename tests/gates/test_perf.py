@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from srcnn_support.backends.onnxruntime import OnnxRuntimeRunner
+from srcnn_support.backends.registry import backend as registered
 from srcnn_support.cache import sha256_file
 from srcnn_support.errors import SrcnnGateError
 from srcnn_support.export.onnx_export import INPUT_NAME
@@ -39,6 +40,7 @@ from srcnn_support.perf.method import (
     batch_of,
     describe_peaks,
     interleaved_ratio,
+    peak_share_for,
     peak_shares,
     remeasured_speedup,
     throughput_figures,
@@ -283,7 +285,8 @@ def _harness_over_bare(runner, batch: np.ndarray) -> tuple[float, tuple[float, f
 
 def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_variant_runner, prepared, perf_variant,
                                               recorder, benchmark, throughput_vs_accepted, accuracy, artifact_cache):
-    """E.g. INT8 vs fp32 on the cpu target: both measured alternately in this session, on the same inputs.
+    """E.g. INT8, bf16 or OpenVINO f32 vs ONNX Runtime fp32 on the cpu target: both measured alternately in this
+    session, on the same inputs, the threshold chosen by the CPU's class for the variant's arithmetic.
 
     A gated size measured below its threshold is measured once more and the faster reading decides: a slow
     spell of a shared VM slowed INT8 more than fp32 (docs/decisions/0004-remeasure-a-slow-speedup.md).
@@ -315,14 +318,16 @@ def test_variant_speedup_over_target_backend(perf_target, perf_runner, perf_vari
     checks = [check]
     if not gated:  # measured at this size, decided at the gated ones
         checks = [replace(check, passed=None, tolerance=None, reason="recorded batch size")]
-    else:  # a reduced-precision variant: its timed outputs are held to the guide PSNR rule
+    else:  # the timed outputs, held to the variant's own rule: 1e-4 max-abs when exact, guide PSNR when reduced
         checks += compliance_checks(f"{perf_target.name}/{variant.backend}", perf_target.name, batch_size, sampled,
-                                    batch, accuracy, prepared, "psnr")
+                                    batch, accuracy, prepared,
+                                    "max_abs" if registered(variant.backend).equals_pytorch else "psnr")
     decision = decide(undecided_when_not_alone(checks, timed.contended))
     interval = measured.speedup_interval()
+    figures = throughput_figures(batch_size, LatencyStats.from_seconds(measured.second_s))
     row = {"target": perf_target.name, "backend": info.backend, "precision": info.precision,
            "batch_size": batch_size, "device": 0, "timer": "suite interleaved loop", "gated": decision.decided,
-           "versions": info.versions, **throughput_figures(batch_size, LatencyStats.from_seconds(measured.second_s)),
+           "versions": info.versions, **figures, **peak_share_for(info.precision, figures["gflops"]),
            "speedup_over": base_info.backend, "speedup": measured.speedup,
            f"cpu_{variant.cpu_class_kind}_class": cpu_class,
            "speedup_interval": list(interval) if interval else None, "speedup_pairs": len(measured.pair_ratios),

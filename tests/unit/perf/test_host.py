@@ -9,6 +9,7 @@ from srcnn_support.perf.host import (
     bf16_class,
     cpu_class,
     cpu_flags,
+    describe_cpu_class,
     int8_class,
     measured_fp32_peak,
     nominal_fp32_peak,
@@ -72,7 +73,37 @@ def test_the_bf16_peak_is_measured_only_where_the_cpu_runs_bf16(monkeypatch):
     assert absent.gflops is None and "no native bf16" in absent.explanation
     monkeypatch.setattr(host, "cpu_flags", lambda: cpu_flags(SAPPHIRE_RAPIDS))
     host.measured_bf16_peak.cache_clear()
-    measured = host.measured_bf16_peak(size=128, repeats=2)  # emulated where the CPU lacks bf16, still a real rate
+    measured = host.measured_bf16_peak(sizes=(128,), repeats=2)  # emulated where the CPU lacks bf16, still a real rate
     host.measured_bf16_peak.cache_clear()
     assert measured.gflops > 0 and "bfloat16 128x128 matmul in PyTorch" in measured.explanation
     assert "amx (AMX-BF16 tile products)" in measured.explanation
+
+
+@pytest.mark.parametrize("cpuinfo, expected", [(ZEN3, "avx2"), (ZEN4, "avx512"), (ALDER_LAKE, "avx2"),
+                                               (SAPPHIRE_RAPIDS, "avx512")])
+def test_fp32_class_from_flags(cpuinfo, expected):
+    flags = cpu_flags(cpuinfo)
+    assert cpu_class("fp32", flags) == expected and expected in describe_cpu_class("fp32", flags)
+
+
+def test_the_fastest_exact_runtime_has_a_floor_on_every_fp32_class():
+    openvino = next(v for v in load_targets(TARGETS_FILE)["cpu"].variants if v.backend == "openvino")
+    assert openvino.cpu_class_kind == "fp32" and openvino.gated_batch_sizes == (1,)
+    for cls in ("avx2", "avx512"):
+        floor = openvino.threshold_for(cls)
+        assert 0.8 <= floor.min_speedup < 1.0 and "issue 23" in floor.provenance  # a floor, not a speed-up claim
+    assert openvino.threshold_for("baseline") is None
+
+
+def test_each_runtime_is_held_against_the_peak_of_its_own_arithmetic(monkeypatch):
+    from srcnn_support.perf import host
+    from srcnn_support.perf.method import peak_share_for
+
+    monkeypatch.setattr(host, "measured_fp32_peak", lambda: host.CpuPeak(400.0, "fp32 MatMul"))
+    monkeypatch.setattr(host, "nominal_fp32_peak", lambda: host.CpuPeak(800.0, "nominal"))
+    monkeypatch.setattr(host, "measured_bf16_peak", lambda: host.CpuPeak(2000.0, "bf16 matmul"))
+    assert peak_share_for("fp32", 100.0) == {"peak_share": 0.25, "peak_share_nominal": 0.125}
+    assert peak_share_for("bf16", 500.0) == {"peak_share": 0.25, "peak_of": "bf16 matmul"}
+    assert peak_share_for("int8", 500.0) == {"peak_share": None}
+    monkeypatch.setattr(host, "measured_bf16_peak", lambda: host.CpuPeak(2000.0, "bf16 matmul", contended="busy"))
+    assert peak_share_for("bf16", 500.0)["peak_share"] is None  # a contended probe is no base for a share

@@ -75,4 +75,15 @@ ACCURACY_BACKENDS = names(accuracy_gate=True)
 QUANTIZED_BACKENDS = names(accuracy_gate=True, equals_pytorch=False)
 # Whole images where the input shape is free, then fixed-shape models as 256 x 256 tiles (backends/tiling.py).
 FULL_SIZE_BACKENDS = names(full_size=True, fixed_batch=False) + names(full_size=True, fixed_batch=True)
+# The exact (fp32, equal to PyTorch within 1e-4) CPU backends, fastest first, as the suite's interleaved peer
+# table measured them on every CPU class it ran on (decision 0012): OpenVINO f32 1.05-1.11 x ONNX Runtime fp32,
+# PyTorch eager about 0.7 x. Every perf run measures the order again and the report says where it disagrees.
+FASTEST_EXACT_FIRST = ("openvino", "onnxruntime", "pytorch")
+
+
+def fastest_exact_backend() -> str:
+    """The fastest exact backend this machine can run: the full-size protocol's fp32 figures come from it."""
+    return next(name for name in FASTEST_EXACT_FIRST if not backend(name).missing(False))
+
+
 TORCH_CUDA_BACKENDS = tuple(x.name for x in REGISTRY if x.build is b.build_torch_cuda)

@@ -20,8 +20,12 @@ from srcnn_support.score.fullsize import evaluate_full_size
 from srcnn_support.score.fullsize import summary as full_size_summary
 
 
-def evaluate(weights: Path, dataset_dir: Path, backend: str, protocol: str, artifacts_dir: Path, log,
+def evaluate(weights: Path, dataset_dir: Path, backend: str | None, protocol: str, artifacts_dir: Path, log,
              check: bool = False) -> dict:
+    if backend is None:  # the live reference on the crops; full size on the fastest backend equal to it
+        from srcnn_support.backends.registry import fastest_exact_backend
+
+        backend = fastest_exact_backend() if protocol == "full" else "pytorch"
     identity = identify_weights(weights)
     cache = ArtifactCache(artifacts_dir / "cache")
     runner = make_runner(backend, cache, weights, batch_size=1).runner

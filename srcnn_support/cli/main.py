@@ -194,7 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", required=True)
     p.add_argument("--dataset-dir", required=True)
     fp32_backends = names(equals_pytorch=True)  # the exact ones, which need nothing beyond this package
-    p.add_argument("--backend", default=fp32_backends[0], choices=fp32_backends)
+    p.add_argument("--backend", default=None, choices=fp32_backends,
+                   help="default: pytorch (the live reference) with --protocol guide; with --protocol full the "
+                        "fastest exact backend installed (openvino, else onnxruntime, else pytorch)")
     p.add_argument("--protocol", default="guide", choices=["guide", "full"],
                    help="guide: the 256x256 crops of the gate; full: full-size images (SR benchmark protocol)")
     p.add_argument("--artifacts-dir", default=".srcnn-artifacts")

@@ -77,6 +77,18 @@ def full_size_beats_bicubic_check(backend: str, dataset: str, summary: dict) -> 
                    explanation=message)
 
 
+def full_size_equals_pytorch_check(backend: str, dataset: str, image: str, output, reference) -> CheckRecord:
+    """The backend the full-size fp32 figures come from must equal PyTorch on a whole image as on the crops."""
+    import numpy as np
+
+    difference = float(np.max(np.abs(np.asarray(output, np.float64) - np.asarray(reference, np.float64))))
+    passed = difference <= MAX_ABS_TOLERANCE
+    message = (f"{dataset}/{image}/{backend}: full-size output differs from PyTorch's by max-abs {difference:.3g} > "
+               f"{MAX_ABS_TOLERANCE:g}: its full-size figures cannot stand in for PyTorch's")
+    return CheckRecord(backend, image, "full_size_equals_pytorch", passed, difference, 0.0,
+                       f"max-abs {MAX_ABS_TOLERANCE:g}", explanation=message)
+
+
 @dataclass(frozen=True)
 class RuleInputs:
     """What the guide-metric and bicubic rules judge: one subject's scores against the live reference."""

@@ -70,6 +70,9 @@ class AccuracySession:
         self.options = options
         self._outcomes: dict[str, BackendOutcome] = {}
         self._full_size: dict[str, list] = {}
+        from srcnn_support.score.fullsize import FullSizeImages
+
+        self.full_size_images = FullSizeImages()  # prepared once, shared by every backend's full-size pass
         self._failures: dict[str, Exception] = {}
         self.diagnoses = None  # a FailureDiagnoses when failures should say which porting mistake explains them
         self.layer_diagnoses = None  # a LayerDiagnoses when failures should also name the first diverging layer
@@ -119,8 +122,18 @@ class AccuracySession:
             with runner:
                 # a fixed-shape model (.om) sees the image as 256 x 256 tiles with an exact halo (backends/tiling.py)
                 infer = fixed_shape_inference(runner.infer, getattr(runner, "batch_size", 1)) if fixed_batch else None
-                self._full_size[backend] = evaluate_files(runner, files, infer=infer)
+                self._full_size[backend] = evaluate_files(runner, files, infer=infer, images=self.full_size_images)
         return self._full_size[backend]
+
+    def full_size_output(self, backend: str, path: Path) -> np.ndarray:
+        """One full-size image's network output, by the same path the protocol takes (whole, or tiles)."""
+        from srcnn_support.score.fullsize import bounded_inference
+
+        runner, fixed_batch = self._make_runner(backend)
+        if fixed_batch:
+            raise SrcnnGateError(backend, "full-size outputs are compared for free-shape backends only")
+        with runner:
+            return bounded_inference(runner, self.full_size_images.get(path).plane)
 
     def max_abs_vs_reference(self, backend: str, image: str, layout: Layout) -> float:
         mine, ref = self.outcome(backend), self.reference

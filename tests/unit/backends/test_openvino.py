@@ -50,3 +50,15 @@ def test_a_bf16_request_granted_as_f32_is_refused(free_shape_onnx):
         return
     with pytest.raises(MissingRuntimeError, match="granted f32 where bf16 was asked"):
         runner.activate()
+
+
+def test_the_full_size_protocol_takes_the_fastest_exact_backend_installed(monkeypatch):
+    from dataclasses import replace
+
+    from srcnn_support.backends import registry
+
+    assert registry.fastest_exact_backend() == "openvino"  # openvino is installed here (importorskip above)
+    assert all(registry.backend(name).equals_pytorch for name in registry.FASTEST_EXACT_FIRST)
+    without = replace(registry.BY_NAME["openvino"], missing=lambda given_om: "python package 'openvino' is absent")
+    monkeypatch.setitem(registry.BY_NAME, "openvino", without)
+    assert registry.fastest_exact_backend() == "onnxruntime"

@@ -4,6 +4,7 @@ import math
 from srcnn_support.gate.accuracy_rules import (
     beats_bicubic_check,
     full_size_beats_bicubic_check,
+    full_size_equals_pytorch_check,
     max_abs_check,
     max_abs_reported,
     mean_gain_over_bicubic_check,
@@ -56,3 +57,13 @@ def test_full_size_must_beat_bicubic_in_psnr_and_ssim():
     worse_ssim = full_size_beats_bicubic_check("pytorch", "Set5", {**summary, "ssim": 0.92})
     assert not worse_ssim and "Set5/pytorch: full-size PSNR 36.400 dB / SSIM 0.9200" in worse_ssim.explanation
     assert not full_size_beats_bicubic_check("pytorch", "Set5", {**summary, "psnr": math.nan})
+
+
+def test_full_size_figures_stand_in_for_pytorch_only_within_the_exact_rule():
+    import numpy as np
+
+    reference = np.random.default_rng(0).random((321, 481), dtype=np.float32)
+    assert full_size_equals_pytorch_check("openvino", "BSD68", "3096", reference + 5e-5, reference)
+    off = full_size_equals_pytorch_check("openvino", "BSD68", "3096", reference + 3e-4, reference)
+    assert not off and off.image == "3096" and off.check == "full_size_equals_pytorch"
+    assert "BSD68/3096/openvino: full-size output differs from PyTorch's by max-abs 0.0003" in off.explanation

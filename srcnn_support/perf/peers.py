@@ -53,3 +53,24 @@ def peer_rows(seconds: dict[str, list[float]], batch_size: int, precisions: dict
                      "calls": len(calls), "latency_median_ms": float(np.median(calls)) * 1000,
                      "latency_cv": float(np.std(calls) / np.mean(calls)), "versions": versions.get(name, {})})
     return sorted(rows, key=lambda row: -row["images_per_s"])
+
+
+def fastest_by_role(rows: list[dict], chosen_exact: str) -> dict:
+    """The fastest exact (fp32) and fastest reduced runtime in a peer table, and whether the measured order agrees
+    with ``chosen_exact``, the backend the full-size protocol takes its fp32 figures from on this machine."""
+    ran = [row for row in rows if "images_per_s" in row]
+    fastest = {}
+    for role, wanted in (("exact", True), ("reduced", False)):
+        candidates = [row for row in ran if (row["precision"] == "fp32") == wanted]
+        if candidates:
+            best = max(candidates, key=lambda row: row["images_per_s"])
+            fastest[role] = {key: best.get(key) for key in ("backend", "precision", "images_per_s", "vs_reference",
+                                                             "gflops", "peak_share")}
+    chosen = next((row for row in ran if row["backend"] == chosen_exact), None)
+    fastest["full_size_backend"] = chosen_exact
+    if chosen and "exact" in fastest:
+        share = chosen["images_per_s"] / fastest["exact"]["images_per_s"]
+        fastest["full_size_backend_share_of_fastest"] = share
+        # within the table's own spread (a few % between runs): only a clearly slower choice is worth saying
+        fastest["agrees"] = share >= 0.95
+    return fastest

@@ -156,9 +156,13 @@ def _with_causes(verdict: str, failing: list[str], doc: dict, image: str | None)
 def full_size_blocks(parts: list[dict]) -> list:
     from srcnn_support.score.fullsize import PAPER_X2_PSNR
 
-    backends = sorted({b for p in parts for b in p["backends"]}, key=lambda b: (b != "pytorch", b))
+    # the fp32 figures' backend first (the fastest exact one, decision 0012; PyTorch in results written before it)
+    reference = next((r.get("fp32_reference") for p in parts for r in p["backends"].values()
+                      if r.get("fp32_reference")), "pytorch")
+    backends = sorted({b for p in parts for b in p["backends"]}, key=lambda b: (b != reference, b != "pytorch", b))
     header = ["dataset", "images", "bicubic PSNR / SSIM", "paper: bicubic / SRCNN"] + \
-             [f"{b} PSNR / SSIM" for b in backends] + ["gain over bicubic (dB)"]
+             [f"{b} PSNR / SSIM" + (" (fp32 figures)" if b == reference else "") for b in backends] + \
+             ["gain over bicubic (dB)"]
     rows = []
     for part in sorted(parts, key=lambda p: p["dataset"]):
         first = (

@@ -61,7 +61,23 @@ def _gpu_blocks(rows_in: list[dict]) -> list:
             "time); end-to-end = host array to host array, recorded only.", Table(header, rows)]
 
 
-def _peer_blocks(rows_in: list[dict]) -> list:
+def _fastest_line(fastest: dict | None) -> str:
+    """Which runtime a user of this CPU should pick, exact and reduced, and what the full-size protocol ran on."""
+    if not fastest:
+        return ""
+    picks = [f"fastest {role}: {fastest[role]['backend']} ({_fmt(fastest[role]['images_per_s'])} images/s, "
+             f"{_fmt(fastest[role].get('vs_reference'), 2)} x the target's backend)"
+             for role in ("exact", "reduced") if role in fastest]
+    full = fastest.get("full_size_backend")
+    if full and fastest.get("agrees") is False:
+        picks.append(f"the full-size protocol ran on {full}, which measured only "
+                     f"{fastest['full_size_backend_share_of_fastest']:.0%} of the fastest exact runtime here")
+    elif full:
+        picks.append(f"the full-size protocol's fp32 figures come from {full}")
+    return "On this CPU, " + "; ".join(picks) + "."
+
+
+def _peer_blocks(rows_in: list[dict], fastest: dict | None = None) -> list:
     """Every CPU runtime this machine has, timed interleaved (tests/gates/test_runtime_peers.py), fastest first."""
     if not rows_in:
         return []
@@ -78,7 +94,7 @@ def _peer_blocks(rows_in: list[dict]) -> list:
             "(order rotated each round); images/s from the median call. The gates stay on the target's backend; "
             "this table says which runtime wins on this CPU. % of peak is against the measured matrix-product peak "
             "of the runtime's arithmetic: fp32 MatMul for fp32, bf16 matmul for bf16 where the CPU has it; int8 has "
-            "none measured.", Table(header, rows)]
+            "none measured.", *[line for line in [_fastest_line(fastest)] if line], Table(header, rows)]
 
 
 def perf_blocks(doc: dict, plot: Path | None) -> list:
@@ -136,5 +152,5 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
         blocks.append(f"CPU int8 class (chooses the INT8 speed-up threshold): {doc['meta']['cpu_int8_class']}.")
     if plot:
         blocks.append(Picture(plot, "Throughput against batch size"))
-    blocks.extend(_peer_blocks(doc.get("meta", {}).get("runtime_peers") or []))
+    blocks.extend(_peer_blocks(doc.get("meta", {}).get("runtime_peers") or [], doc.get("meta", {}).get("cpu_fastest")))
     return blocks

@@ -53,6 +53,7 @@ class RunMeta:
     baseline: dict = field(default_factory=dict)  # the accepted release this run was compared with, or why none
     size_cost: list = field(default_factory=list)  # --sizes: cost against image size per backend (recorded only)
     runtime_peers: list = field(default_factory=list)  # every CPU runtime, timed interleaved (recorded only)
+    cpu_fastest: dict = field(default_factory=dict)  # the fastest exact and reduced runtime in that table
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, [], {})}

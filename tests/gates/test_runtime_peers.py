@@ -1,6 +1,7 @@
 """A runtime peer table in every cpu perf run (perf/peers.py): images/s of every CPU runtime this machine has,
 timed interleaved in this session on the same batch, beside ONNX Runtime fp32 (the target's backend). Recorded in
-the results JSON (``meta.runtime_peers``) and the report; not gated: the gates stay on the target's backend.
+the results JSON (``meta.runtime_peers``, the fastest exact and reduced in ``meta.cpu_fastest``) and the report;
+not gated here: each runtime's ratio to ONNX Runtime fp32 is gated by its variant in test_perf.py.
 """
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from contextlib import ExitStack
 import pytest
 
 from srcnn_support.backends.factory import missing_backend_runtime
+from srcnn_support.backends.registry import fastest_exact_backend
 from srcnn_support.perf.contention import measure_alone
 from srcnn_support.perf.method import batch_of
-from srcnn_support.perf.peers import interleaved_calls, peer_rows
+from srcnn_support.perf.peers import fastest_by_role, interleaved_calls, peer_rows
 
 pytestmark = [pytest.mark.perf, pytest.mark.usefixtures("alone_on_host")]
 
@@ -40,6 +42,7 @@ def test_cpu_runtimes_side_by_side(perf_target, perf_variant_runner, prepared, r
                      {precision: None if peak.contended else peak.gflops for precision, peak in peaks.items()})
     for row in rows:
         row.update(timed.as_row())
+    recorder.meta.cpu_fastest.update(fastest_by_role(rows, fastest_exact_backend()))
     rows += [{"backend": name, "absent": why} for name, why in absent.items() if why]
     recorder.meta.runtime_peers.extend(rows)
     bf16 = peaks["bf16"]

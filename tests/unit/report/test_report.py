@@ -102,3 +102,28 @@ def test_per_card_adds_devices_and_applies_threshold():
     slow = [{**row, "fps": 250.0} for row in rows]
     assert per_card_rows(slow, targets)[0]["verdict"] == "fail"
     assert per_card_rows([{**rows[0], "target": "cpu"}], targets) == []  # one chip per card: nothing to add
+
+
+def test_the_full_size_table_leads_with_the_backend_its_fp32_figures_come_from():
+    from srcnn_support.report.blocks import full_size_blocks
+
+    row = {"psnr": 36.4, "ssim": 0.954, "bicubic_psnr": 33.7, "bicubic_ssim": 0.93, "images": 5}
+    part = {"dataset": "Set5", "backends": {"onnxruntime-int8": {**row, "fp32_reference": "openvino"},
+                                            "openvino": {**row, "fp32_reference": "openvino"}}}
+    table = full_size_blocks([part])[1]
+    assert table.header[4] == "openvino PSNR / SSIM (fp32 figures)" and table.header[5].startswith("onnxruntime-int8")
+
+
+def test_the_peer_table_names_the_fastest_exact_and_reduced_runtime():
+    from srcnn_support.report.perf_blocks import _fastest_line
+
+    fastest = {"exact": {"backend": "openvino", "images_per_s": 47.1, "vs_reference": 1.11},
+               "reduced": {"backend": "openvino-bf16", "images_per_s": 300.7, "vs_reference": 7.08},
+               "full_size_backend": "openvino", "full_size_backend_share_of_fastest": 1.0, "agrees": True}
+    line = _fastest_line(fastest)
+    assert "fastest exact: openvino (47.10 images/s, 1.11 x" in line and "fastest reduced: openvino-bf16" in line
+    assert "full-size protocol's fp32 figures come from openvino" in line
+    slower = _fastest_line({**fastest, "full_size_backend": "onnxruntime", "agrees": False,
+                            "full_size_backend_share_of_fastest": 0.8})
+    assert "ran on onnxruntime, which measured only 80% of the fastest exact runtime" in slower
+    assert _fastest_line(None) == ""

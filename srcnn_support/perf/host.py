@@ -162,7 +162,7 @@ def measured_fp32_peak(size: int = PROBE_SIZE, repeats: int = PROBE_REPEATS) -> 
     )
 
 
-BF16_PROBE_SIZES = (1024, 2048)
+BF16_PROBE_SIZES = (1024, 1536, 2048)
 
 
 @lru_cache(maxsize=1)
@@ -170,9 +170,9 @@ def measured_bf16_peak(sizes: tuple[int, ...] = BF16_PROBE_SIZES, repeats: int =
     """Best rate of a bfloat16 matrix product where the CPU runs bf16 natively (the base of a bf16 runtime's share
     of peak); PyTorch's CPU matmul in bf16 goes through oneDNN, which takes AMX or AVX-512 BF16 where present.
 
-    Two sizes, the best of both: on a 2-vCPU AMX Xeon one process read 440 GFLOP/s at 1024^2 and the next 730-900
-    (the operands are reordered into tiles on every call, which weighs most on the small product), while 2048^2
-    read 705-856 in both; a single 1024^2 probe put OpenVINO's bf16 SRCNN at 171% of "peak" once.
+    Three sizes, the best of all: on 2-vCPU AMX Xeons the same 1024^2 probe read 226 GFLOP/s in four processes in
+    a row and 1069 in another (the operands are reordered into tiles on every call), 1536^2 and 2048^2 400-470.
+    Where the probe still reads below a runtime's own rate, ``method.share_of_measured_peak`` gives no share.
     """
     flags = cpu_flags()
     if bf16_class(flags) == "none":

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from srcnn_support.perf.method import GFLOP_PER_IMAGE
+from srcnn_support.perf.method import GFLOP_PER_IMAGE, share_of_measured_peak
 
 BLOCK_S = 0.4
 ROUNDS = 6
@@ -49,7 +49,7 @@ def peer_rows(seconds: dict[str, list[float]], batch_size: int, precisions: dict
         rows.append({"backend": name, "precision": precisions[name], "batch_size": batch_size,
                      "images_per_s": fps[name],
                      "vs_reference": fps[name] / fps[reference] if reference in fps else None,
-                     "reference": reference, "gflops": gflops, "peak_share": gflops / peak if peak else None,
+                     "reference": reference, "gflops": gflops, **share_of_measured_peak(gflops, peak),
                      "calls": len(calls), "latency_median_ms": float(np.median(calls)) * 1000,
                      "latency_cv": float(np.std(calls) / np.mean(calls)), "versions": versions.get(name, {})})
     return sorted(rows, key=lambda row: -row["images_per_s"])
@@ -65,7 +65,8 @@ def fastest_by_role(rows: list[dict], chosen_exact: str) -> dict:
         if candidates:
             best = max(candidates, key=lambda row: row["images_per_s"])
             fastest[role] = {key: best.get(key) for key in ("backend", "precision", "images_per_s", "vs_reference",
-                                                             "gflops", "peak_share")}
+                                                             "gflops", "peak_share", "peak_share_void")
+                              if key in best}
     chosen = next((row for row in ran if row["backend"] == chosen_exact), None)
     fastest["full_size_backend"] = chosen_exact
     if chosen and "exact" in fastest:

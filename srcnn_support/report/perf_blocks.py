@@ -77,6 +77,12 @@ def _fastest_line(fastest: dict | None) -> str:
     return "On this CPU, " + "; ".join(picks) + "."
 
 
+def _peak_cell(row: dict) -> str:
+    if row.get("peak_share"):
+        return _fmt(row["peak_share"] * 100, 1)
+    return "above the probe (no share)" if row.get("peak_share_void") else "n/a"
+
+
 def _peer_blocks(rows_in: list[dict], fastest: dict | None = None) -> list:
     """Every CPU runtime this machine has, timed interleaved (tests/gates/test_runtime_peers.py), fastest first."""
     if not rows_in:
@@ -85,7 +91,7 @@ def _peer_blocks(rows_in: list[dict], fastest: dict | None = None) -> list:
     header = ["runtime", "precision", "images/s", "x " + (ran[0]["reference"] if ran else "reference"), "GFLOP/s",
               "% of measured peak", "latency median ms", "calls, CV", "version", "timed alone"]
     rows = [[r["backend"], r["precision"], _fmt(r["images_per_s"]), _fmt(r.get("vs_reference"), 2),
-             _fmt(r["gflops"], 1), _fmt(r["peak_share"] * 100, 1) if r.get("peak_share") else "n/a",
+             _fmt(r["gflops"], 1), _peak_cell(r),
              _fmt(r["latency_median_ms"]), f"{r['calls']}, CV {r['latency_cv']:.1%}",
              ", ".join(f"{k} {v}" for k, v in r.get("versions", {}).items()), _alone_cell(r)] for r in ran]
     rows += [[r["backend"], "", "not here", "", "", "", "", "", r["absent"], ""] for r in rows_in if "absent" in r]
@@ -121,7 +127,7 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
         "verdict",
     ]
     rows = [[r["target"], r["backend"], r["precision"], _fmt(r.get("device")), str(r["batch_size"]), _fmt(r.get("fps")),
-             _fmt(r.get("gflops"), 1), _fmt(r["peak_share"] * 100, 1) if r.get("peak_share") else "n/a",
+             _fmt(r.get("gflops"), 1), _peak_cell(r),
              _fmt(r.get("latency_median_ms")), _spread_cell(r),
              _harness_cell(r), _speedup_cell(r), _alone_cell(r), describe_cold_start(r.get("cold_start")),
              r.get("gate") or ("recorded only" if not r.get("gated") else "none"),

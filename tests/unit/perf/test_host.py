@@ -107,3 +107,12 @@ def test_each_runtime_is_held_against_the_peak_of_its_own_arithmetic(monkeypatch
     assert peak_share_for("int8", 500.0) == {"peak_share": None}
     monkeypatch.setattr(host, "measured_bf16_peak", lambda: host.CpuPeak(2000.0, "bf16 matmul", contended="busy"))
     assert peak_share_for("bf16", 500.0)["peak_share"] is None  # a contended probe is no base for a share
+
+
+def test_a_runtime_faster_than_the_probe_gets_no_share_but_the_reason(monkeypatch):
+    from srcnn_support.perf import host
+    from srcnn_support.perf.method import peak_share_for
+
+    monkeypatch.setattr(host, "measured_bf16_peak", lambda: host.CpuPeak(318.0, "bf16 matmul"))
+    beaten = peak_share_for("bf16", 531.0)
+    assert beaten["peak_share"] is None and "531 GFLOP/s is above the probe's 318" in beaten["peak_share_void"]

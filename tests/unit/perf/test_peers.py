@@ -24,12 +24,15 @@ def test_runtimes_take_turns_and_the_slower_one_reads_slower():
     switches = sum(1 for a, b in zip(order[2:], order[3:], strict=False) if a != b)
     assert switches >= 3  # four rounds, two runtimes each: they alternated, not one block each
     assert min(calls["slow"]) > max(calls["fast"]) * 0.5 and len(calls["fast"]) > len(calls["slow"])
-    rows = peer_rows(calls, 1, {"fast": "int8", "slow": "fp32"}, {}, "slow", {"fp32": 10.0})
+    rows = peer_rows(calls, 1, {"fast": "int8", "slow": "fp32"}, {}, "slow", {"fp32": 1e5})
     assert [row["backend"] for row in rows] == ["fast", "slow"]
     slow = rows[1]
     assert slow["vs_reference"] == 1.0 and slow["gflops"] == pytest.approx(slow["images_per_s"] * GFLOP_PER_IMAGE)
-    assert slow["peak_share"] == pytest.approx(slow["gflops"] / 10.0)
+    assert slow["peak_share"] == pytest.approx(slow["gflops"] / 1e5)
     assert rows[0]["peak_share"] is None and rows[0]["vs_reference"] > 2  # no int8 peak measured
+    (beaten,) = [r for r in peer_rows(calls, 1, {"fast": "int8", "slow": "fp32"}, {}, "slow", {"fp32": 1e-3})
+                 if r["backend"] == "slow"]
+    assert beaten["peak_share"] is None and "above the probe's" in beaten["peak_share_void"]
 
 
 def _ran(backend: str, precision: str, fps: float) -> dict:

@@ -127,3 +127,12 @@ def test_the_peer_table_names_the_fastest_exact_and_reduced_runtime():
                             "full_size_backend_share_of_fastest": 0.8})
     assert "ran on onnxruntime, which measured only 80% of the fastest exact runtime" in slower
     assert _fastest_line(None) == ""
+
+
+def test_a_runtime_above_its_peak_probe_shows_no_share_over_100_percent():
+    from srcnn_support.report.perf_blocks import _peak_cell
+
+    assert _peak_cell({"peak_share": 0.871}) == "87.1"
+    assert _peak_cell({"peak_share": None, "peak_share_void": "531 GFLOP/s is above the probe's 318"}) == \
+        "above the probe (no share)"
+    assert _peak_cell({"peak_share": None}) == "n/a"

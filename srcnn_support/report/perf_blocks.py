@@ -132,7 +132,8 @@ def perf_blocks(doc: dict, plot: Path | None) -> list:
              _harness_cell(r), _speedup_cell(r), _alone_cell(r), describe_cold_start(r.get("cold_start")),
              r.get("gate") or ("recorded only" if not r.get("gated") else "none"),
              r.get("verdict", "?")] for r in rows_in]
-    blocks.append(Table(header, rows))
+    if rows:  # a run of the peer table alone has no target rows: no empty table
+        blocks.append(Table(header, rows))
     blocks += [f"{r['target']} {r['backend']} batch {r['batch_size']}: images/s is the tool's own figure "
                f"({r['fps_source']}); the suite's end-to-end {_fmt(r.get('end_to_end_fps'))} images/s "
                f"({r.get('end_to_end_source', 'suite wall clock')}) is recorded beside it, not gated."

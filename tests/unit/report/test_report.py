@@ -136,3 +136,14 @@ def test_a_runtime_above_its_peak_probe_shows_no_share_over_100_percent():
     assert _peak_cell({"peak_share": None, "peak_share_void": "531 GFLOP/s is above the probe's 318"}) == \
         "above the probe (no share)"
     assert _peak_cell({"peak_share": None}) == "n/a"
+
+
+def test_a_peer_table_run_alone_draws_no_empty_throughput_table():
+    from srcnn_support.report.perf_blocks import perf_blocks
+    from srcnn_support.report.render import Table
+
+    peers = [{"backend": "onnxruntime", "precision": "fp32", "batch_size": 1, "images_per_s": 14.3, "reference":
+              "onnxruntime", "vs_reference": 1.0, "gflops": 107.2, "peak_share": 0.8, "latency_median_ms": 69.9,
+              "calls": 42, "latency_cv": 0.05}]
+    tables = [b for b in perf_blocks({"perf": [], "meta": {"runtime_peers": peers}}, None) if isinstance(b, Table)]
+    assert [t.header[0] for t in tables] == ["runtime"]

@@ -15,7 +15,7 @@ from srcnn_support.score.accuracy import (
     MIN_MEAN_GAIN_OVER_BICUBIC_DB,
     RELATIVE_TOLERANCE,
 )
-from srcnn_support.score.evaluate import ImageScore, mean
+from srcnn_support.score.evaluate import ImageScore, max_abs_difference, mean
 
 REFERENCE_BACKEND = "pytorch"  # the live reference: the weights run in PyTorch
 
@@ -79,9 +79,7 @@ def full_size_beats_bicubic_check(backend: str, dataset: str, summary: dict) -> 
 
 def full_size_equals_pytorch_check(backend: str, dataset: str, image: str, output, reference) -> CheckRecord:
     """The backend the full-size fp32 figures come from must equal PyTorch on a whole image as on the crops."""
-    import numpy as np
-
-    difference = float(np.max(np.abs(np.asarray(output, np.float64) - np.asarray(reference, np.float64))))
+    difference = max_abs_difference(output, reference)
     passed = difference <= MAX_ABS_TOLERANCE
     message = (f"{dataset}/{image}/{backend}: full-size output differs from PyTorch's by max-abs {difference:.3g} > "
                f"{MAX_ABS_TOLERANCE:g}: its full-size figures cannot stand in for PyTorch's")

@@ -64,7 +64,7 @@ def fastest_by_role(rows: list[dict], chosen_exact: str) -> dict:
         candidates = [row for row in ran if (row["precision"] == "fp32") == wanted]
         if candidates:
             best = max(candidates, key=lambda row: row["images_per_s"])
-            fastest[role] = {key: best.get(key) for key in ("backend", "precision", "images_per_s", "vs_reference",
+            fastest[role] = {key: best[key] for key in ("backend", "precision", "images_per_s", "vs_reference",
                                                              "gflops", "peak_share", "peak_share_void")
                               if key in best}
     chosen = next((row for row in ran if row["backend"] == chosen_exact), None)

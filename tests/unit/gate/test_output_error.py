@@ -21,9 +21,13 @@ def test_a_non_finite_output_has_an_infinite_error():
     ("int8", 2.6e-2, 3.1e-2, False),  # conv2's weights x 1.05, the mildest image of BSD68
     ("fp16", 1.25e-4, 2.6e-4, True),
     ("fp16", 1.2e-4, 2e-3, False),  # one bad tile
+    ("bf16", 4.5e-3, 8.8e-3, True),  # OpenVINO bf16's worst p99 and worst max over Set5, Set14 and BSD68
+    ("bf16", 3.5e-2, 4.3e-2, False),  # conv2's weights x 1.05 under OpenVINO bf16, its mildest image
+    ("bf16", 4.5e-3, 4.0e-2, False),  # INT8's worst tail: not a bf16 one
 ])
 def test_measured_backends_are_decided_on_p99_and_max(precision, p99, max_abs, passed):
-    verdict = output_error_check(f"onnxruntime-{precision}", "baby", precision, p99, max_abs)
+    runtime = "openvino" if precision == "bf16" else "onnxruntime"
+    verdict = output_error_check(f"{runtime}-{precision}", "baby", precision, p99, max_abs)
     assert verdict.passed is passed
     assert verdict.tolerance == f"p99 <= {TOLERANCES[precision][0]:g} and max <= {TOLERANCES[precision][1]:g} " \
                                 f"({precision})"

@@ -76,6 +76,21 @@ def test_a_memoizing_runner_fails_the_caching_check_and_a_fixed_cost_one_passes(
     assert honest.passed is True and 0.5 < honest.measured < 2
 
 
+class SlowFixedCost:
+    """A call much longer than the time asked for, as batch 16 is on 2 cores."""
+
+    def infer(self, batch):
+        time.sleep(0.02)
+        return batch * 0.5
+
+
+def test_a_slow_call_still_gets_the_interval_the_check_decides_on(batch):
+    ratio = repeated_over_distinct(SlowFixedCost().infer, batch, min_time_s=0.01)
+    assert len(ratio.pair_ratios) >= 6 and ratio.speedup_interval() is not None
+    check = repeated_vs_distinct_check("cpu/slow", "cpu", 16, ratio)
+    assert check.passed is True
+
+
 def test_every_distinct_call_gets_an_input_never_seen_before(batch):
     seen = []
     repeated_over_distinct(lambda b: seen.append(b.tobytes()) or b, batch, 0.05)

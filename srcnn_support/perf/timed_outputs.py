@@ -13,7 +13,7 @@ import numpy as np
 from srcnn_support.perf.method import InterleavedRatio, interleaved_ratio
 
 KEPT_SAMPLES = 4
-MIN_BLOCKS = 12
+MIN_BLOCKS = 12  # six AB / BA block pairs: the fewest with a 95% interval for their median
 
 
 class SampledInfer:
@@ -51,7 +51,6 @@ def repeated_over_distinct(infer: Callable[[np.ndarray], np.ndarray], batch: np.
         np.add(batch, next(counter) * 2.0 ** -20, out=distinct)
         return infer(distinct)
 
-    # Six block pairs at least, the fewest that give the 95% interval the check decides on: at batch 16 a call
-    # takes about a second on 2 cores, so min_time_s alone ran four pairs and a single noisy pair failed a clean
-    # ONNX Runtime (1.118 x, no interval, in a CI run).
+    # At batch 16 a call takes about a second on 2 cores, so min_time_s alone ran four pairs, no interval, and a
+    # single noisy pair failed a clean ONNX Runtime (1.118 x in a CI run).
     return interleaved_ratio(fresh, repeat, min_rounds=8, min_time_s=min_time_s, min_blocks=MIN_BLOCKS)
